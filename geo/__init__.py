@@ -1,0 +1,1 @@
+"""Geography of the Antwerp solidarity map: boundaries, geocoding, distances (no Streamlit)."""

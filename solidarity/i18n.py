@@ -1,0 +1,75 @@
+"""Translations: gettext catalogues per language, chosen per Streamlit session.
+
+Message ids are English; the default language of the interface is Dutch. ``_`` looks up
+the language set for the current script run (``set_language``), so core code and pages mark
+strings the same way and Babel extracts them (``make messages``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext as _gettext
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "nl"
+
+#: Supported languages: code -> (name in that language, text direction).
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "nl": ("Nederlands", "ltr"),
+    "en": ("English", "ltr"),
+    "fr": ("Français", "ltr"),
+    "tr": ("Türkçe", "ltr"),
+    "ar": ("العربية", "rtl"),
+}
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now."""
+    return message
+
+
+def normalise_language(code: object) -> str:
+    """The supported language for ``code`` (e.g. ``"EN"``, ``"fr-BE"``), else the default."""
+    text = str(code or "").strip().lower().replace("_", "-")
+    if text in LANGUAGES:
+        return text
+    base = text.split("-", 1)[0]
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalogue for ``language`` (a null catalogue when it is not compiled)."""
+    return _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True)
+
+
+def set_language(code: object) -> str:
+    """Use ``code`` for this script run; return the language actually used."""
+    language = normalise_language(code)
+    _current.set(language)
+    return language
+
+
+def get_language() -> str:
+    """The language of the current script run."""
+    return _current.get()
+
+
+def direction(language: str | None = None) -> str:
+    """``"rtl"`` or ``"ltr"`` for ``language`` (default: the current one)."""
+    return LANGUAGES[normalise_language(language or get_language())][1]
+
+
+def _(message: str) -> str:
+    """Translate ``message`` into the current language."""
+    return translations(get_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message with a count into the current language."""
+    return translations(get_language()).ngettext(singular, plural, n)

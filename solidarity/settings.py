@@ -1,0 +1,69 @@
+"""All settings in one place, read from the environment (or Streamlit secrets passed in).
+
+Every setting is documented in the README ("Configuration"); a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's configuration. Build it with :func:`load_settings`."""
+
+    #: SQLAlchemy URL of the store. Default: an SQLite file under ``data/`` (git-ignored).
+    DATABASE_URL: str = f"sqlite:///{PROJECT_DIR / 'data' / 'solidarity.sqlite3'}"
+    #: Directory with reference geodata (wijken GeoJSON, street register, postcode points).
+    GEODATA_DIR: str = ""
+    #: Directory where ``make geodata`` stores the downloaded official open data.
+    GEODATA_CACHE_DIR: str = str(PROJECT_DIR / ".geodata-cache")
+    #: Directory with the seed CSV files loaded into an empty store.
+    SEED_DIR: str = str(PROJECT_DIR / "data")
+    #: Base URL of the city's ArcGIS REST services (open-data portal).
+    OPENDATA_BASE_URL: str = "https://geodata.antwerpen.be/arcgissql/rest/services"
+    #: Seconds to wait for the open-data portal.
+    OPENDATA_TIMEOUT: float = 20.0
+    #: ``nominatim`` (online, with offline fallback) or ``offline`` (gazetteer only).
+    GEOCODER: str = "nominatim"
+    #: Host of the Nominatim service.
+    NOMINATIM_DOMAIN: str = "nominatim.openstreetmap.org"
+    #: User agent sent to Nominatim (its usage policy asks for a real one with contact).
+    NOMINATIM_USER_AGENT: str = "solidariteitskaart-antwerpen/0.1 (+https://github.com/solidariteitskaart/antwerpen)"
+    #: Seconds before a geocoding request gives up (no retries).
+    GEOCODER_TIMEOUT: float = 2.0
+    #: Tile URL template for the background map; empty for no tiles.
+    TILES_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    #: Attribution shown with the tiles.
+    TILES_ATTRIBUTION: str = "&copy; OpenStreetMap contributors"
+
+    @property
+    def geodata_dirs(self) -> list[Path]:
+        """Directories searched for geodata, in order: ``GEODATA_DIR`` then the download cache."""
+        dirs = [Path(d) for d in (self.GEODATA_DIR, self.GEODATA_CACHE_DIR) if d]
+        return [d for d in dirs if d.is_dir()]
+
+
+def setting_names() -> list[str]:
+    """Names of all settings."""
+    return [f.name for f in fields(Settings)]
+
+
+def load_settings(secrets: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``environ`` (default ``os.environ``), then ``secrets``, then the defaults."""
+    environ = os.environ if environ is None else environ
+    secrets = secrets or {}
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = environ.get(f.name)
+        if raw is None and f.name in secrets:
+            raw = secrets[f.name]
+        if raw is None or raw == "":
+            continue
+        values[f.name] = float(raw) if f.type in ("float", float) else str(raw)
+    return Settings(**values)
