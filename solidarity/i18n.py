@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import gettext as _gettext
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -42,7 +42,7 @@ def normalise_language(code: object) -> str:
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> _gettext.NullTranslations:
     """The compiled catalogue for ``language`` (a null catalogue when it is not compiled)."""
     return _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True)

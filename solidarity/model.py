@@ -92,6 +92,15 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in _text(value).split(";") if part.strip()]
 
 
+def _collector(errors: list[RowError], source: str, line: int, row: dict[str, str]):
+    """A function that records an error about one field of ``row``."""
+
+    def bad(col: str, message: str) -> None:
+        errors.append(RowError(source, line, col, message, row.get(col, "")))
+
+    return bad
+
+
 def _check_url(raw: str) -> bool:
     from solidarity.safety import safe_url
 
@@ -124,9 +133,7 @@ def validate_initiatives(
         line = first_line + offset
         row = {col: _text(raw.get(col)) for col in INITIATIVE_COLUMNS}
         errors: list[RowError] = []
-
-        def bad(col: str, message: str, _row: dict = row, _line: int = line) -> None:
-            errors.append(RowError(source, _line, col, message, _row.get(col, "")))
+        bad = _collector(errors, source, line, row)
 
         if not row["id"]:
             bad("id", "missing")
@@ -236,3 +243,25 @@ def validate_projects(records: list[dict[str, Any]], source: str = "projects.csv
         row["centres"] = ";".join(split_list(row["centres"]))
         result.rows.append(row)
     return result
+
+
+#: Categories: slug -> (translatable label, Font Awesome icon name).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "food": (N_("Food"), "basket-shopping"),
+    "garden": (N_("Community garden"), "seedling"),
+    "housing": (N_("Housing"), "house"),
+    "work": (N_("Work"), "briefcase"),
+    "digital": (N_("Digital help"), "laptop"),
+    "meeting": (N_("Meeting people"), "people-group"),
+    "rights": (N_("Social rights"), "scale-balanced"),
+    "mobility": (N_("Mobility"), "bicycle"),
+    "other": (N_("Other"), "circle-info"),
+}
+
+#: Colour-blind-safe colours (Okabe-Ito) per solidarity type, with the CSS shape class.
+TYPE_STYLES: dict[str, dict[str, str]] = {
+    "direct": {"colour": "#0072B2", "background": "#0072B2"},
+    "indirect": {"colour": "#D55E00", "background": "#D55E00"},
+    "both": {"colour": "#6B3FA0", "background": "linear-gradient(90deg,#0072B2 50%,#D55E00 50%)"},
+}
+CENTRE_COLOUR = "#1F2A37"

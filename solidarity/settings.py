@@ -6,9 +6,9 @@ Every setting is documented in the README ("Configuration"); a test fails when o
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ class Settings:
     NOMINATIM_USER_AGENT: str = "solidariteitskaart-antwerpen/0.1 (+https://github.com/solidariteitskaart/antwerpen)"
     #: Seconds before a geocoding request gives up (no retries).
     GEOCODER_TIMEOUT: float = 2.0
-    #: Tile URL template for the background map; empty for no tiles.
+    #: Tile URL template for the background map; ``none`` for no background tiles.
     TILES_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     #: Attribution shown with the tiles.
     TILES_ATTRIBUTION: str = "&copy; OpenStreetMap contributors"
@@ -66,4 +66,6 @@ def load_settings(secrets: Mapping[str, object] | None = None, environ: Mapping[
         if raw is None or raw == "":
             continue
         values[f.name] = float(raw) if f.type in ("float", float) else str(raw)
+    if str(values.get("TILES_URL", "")).lower() in ("none", "off"):
+        values["TILES_URL"] = ""
     return Settings(**values)

@@ -1,0 +1,64 @@
+# Two commands do all the set-up: `make run` starts the app, `make test` runs every test.
+# Each creates or reuses .venv and installs what it needs (PyPI, npm registry).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+STAMP := $(VENV)/.installed
+ASSETS_STAMP := static/vendor/.installed
+
+.PHONY: run test test-fast bench lint format geodata assets messages extract-messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(ASSETS_STAMP): package.json package-lock.json solidarity/assets.py | $(STAMP)
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(PY) -m solidarity.assets
+	@touch $@
+
+assets: $(ASSETS_STAMP)
+
+PYBABEL := $(VENV)/bin/pybabel
+MESSAGE_DIRS := app.py pages ui solidarity geo
+
+# Compile the translations (.po -> .mo, git-ignored).
+messages: $(STAMP)
+	$(PYBABEL) compile --domain messages --directory locales --statistics 2>&1 | grep -v '^compiling' || true
+	@test -f locales/nl/LC_MESSAGES/messages.mo || (echo "messages: compiling the catalogues failed" && exit 1)
+
+# After changing user-facing strings: refresh the template and every catalogue.
+extract-messages: $(STAMP)
+	$(PYBABEL) extract --mapping-file babel.cfg --keywords "_ N_ ngettext:1,2" --no-location --sort-output \
+		--project "Solidariteitskaart Antwerpen" --output-file locales/messages.pot $(MESSAGE_DIRS)
+	$(PYBABEL) update --domain messages --input-file locales/messages.pot --output-dir locales --no-fuzzy-matching
+
+geodata: $(STAMP)
+	$(PY) -m geo.opendata
+
+run: $(STAMP) assets messages
+	-$(PY) -m geo.opendata --if-missing
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: $(STAMP) assets messages
+	$(PY) -m ruff check .
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP) messages
+	$(PY) -m pytest -m "not browser" -q
+
+bench: $(STAMP) assets messages
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

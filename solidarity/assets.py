@@ -1,0 +1,135 @@
+"""Map assets served locally: copy them from ``node_modules`` and point folium at them.
+
+folium loads Leaflet and its plugins from public CDNs; inside ``st_folium`` one JS link that
+fails aborts the whole map (TECH_NOTES section 1). ``make assets`` installs the exact versions
+folium 0.20.0 uses from the npm registry (``package.json``) and ``python -m solidarity.assets``
+copies the files the app needs into ``static/vendor/``, which Streamlit serves at
+``/app/static/vendor/``. At app start :func:`use_local_assets` rewrites folium's asset links to
+those files; when they are missing the CDN links stay, so the map still works online.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import folium
+import folium.plugins
+
+from solidarity.settings import PROJECT_DIR
+
+log = logging.getLogger(__name__)
+
+NODE_MODULES = PROJECT_DIR / "node_modules"
+VENDOR_DIR = PROJECT_DIR / "static" / "vendor"
+URL_PREFIX = "app/static/vendor"
+
+#: folium asset name -> file under ``static/vendor/`` (relative to the npm package root).
+LOCAL_FILES: dict[str, str] = {
+    "leaflet": "leaflet/dist/leaflet.js",
+    "leaflet_css": "leaflet/dist/leaflet.css",
+    "jquery": "jquery/dist/jquery.min.js",
+    "bootstrap": "bootstrap/dist/js/bootstrap.bundle.min.js",
+    "bootstrap_css": "bootstrap/dist/css/bootstrap.min.css",
+    "awesome_markers": "drmonty-leaflet-awesome-markers/js/leaflet.awesome-markers.min.js",
+    "awesome_markers_css": "drmonty-leaflet-awesome-markers/css/leaflet.awesome-markers.css",
+    "awesome_markers_font_css": "@fortawesome/fontawesome-free/css/all.min.css",
+    "markerclusterjs": "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "markerclustercss": "leaflet.markercluster/dist/MarkerCluster.css",
+    "markerclusterdefaultcss": "leaflet.markercluster/dist/MarkerCluster.Default.css",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "Control_locate_min_js": "leaflet.locatecontrol/dist/L.Control.Locate.min.js",
+    "Control_locate_min_css": "leaflet.locatecontrol/dist/L.Control.Locate.min.css",
+    # Written by this module: sets Leaflet's default marker image path to the local copy.
+    "leaflet_image_path": "leaflet-image-path.js",
+}
+
+#: Whole folders copied besides the files above (images and fonts the CSS refers to).
+LOCAL_DIRS: tuple[str, ...] = (
+    "leaflet/dist/images",
+    "drmonty-leaflet-awesome-markers/css/images",
+    "@fortawesome/fontawesome-free/webfonts",
+    "leaflet.fullscreen",
+)
+
+#: Stylesheets folium adds that this app never uses (glyphicon icons, rotated awesome markers):
+#: dropped so that nothing is fetched from a third party for them.
+UNUSED_CSS = frozenset({"glyphicons_css", "awesome_rotate_css"})
+
+#: The classes whose ``default_js``/``default_css`` are rewritten.
+ASSET_CLASSES = (
+    folium.Map,
+    folium.plugins.MarkerCluster,
+    folium.plugins.FastMarkerCluster,
+    folium.plugins.Fullscreen,
+    folium.plugins.LocateControl,
+)
+
+_CDN_DEFAULTS = {cls: (list(cls.default_js), list(cls.default_css)) for cls in ASSET_CLASSES}
+
+
+def install(node_modules: Path = NODE_MODULES, vendor_dir: Path = VENDOR_DIR) -> list[str]:
+    """Copy the needed files from ``node_modules`` into ``vendor_dir``; return what is missing."""
+    missing = []
+    for name, rel in LOCAL_FILES.items():
+        if name == "leaflet_image_path":
+            continue
+        source = node_modules / rel
+        if not source.is_file():
+            missing.append(rel)
+            continue
+        target = vendor_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    for rel in LOCAL_DIRS:
+        source = node_modules / rel
+        if source.is_dir():
+            shutil.copytree(source, vendor_dir / rel, dirs_exist_ok=True)
+        else:
+            missing.append(rel + "/")
+    script = vendor_dir / LOCAL_FILES["leaflet_image_path"]
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        "/* Written by solidarity.assets: Leaflet's default marker images from the local copy. */\n"
+        f'if (window.L && L.Icon && L.Icon.Default) {{ L.Icon.Default.imagePath = "/{URL_PREFIX}/leaflet/dist/images/"; }}\n',
+        encoding="utf-8",
+    )
+    return missing
+
+
+def local_assets_present(vendor_dir: Path = VENDOR_DIR) -> bool:
+    """True when every file the map needs is in ``vendor_dir``."""
+    return all((vendor_dir / rel).is_file() for rel in LOCAL_FILES.values())
+
+
+def use_local_assets(vendor_dir: Path = VENDOR_DIR, url_prefix: str = "/" + URL_PREFIX) -> bool:
+    """Point folium's asset links at the local copies; keep the CDN links when they are missing.
+
+    Returns True when the local assets are used. Safe to call on every script run.
+    """
+    local = local_assets_present(vendor_dir)
+    for cls, (cdn_js, cdn_css) in _CDN_DEFAULTS.items():
+        css = [(name, url) for name, url in cdn_css if name not in UNUSED_CSS]
+        if not local:
+            cls.default_js, cls.default_css = list(cdn_js), css
+            continue
+        js = [(name, f"{url_prefix}/{LOCAL_FILES[name]}") for name, _ in cdn_js]
+        if cls is folium.Map:
+            # Right after leaflet.js, before any marker is made.
+            js.insert(1, ("leaflet_image_path", f"{url_prefix}/{LOCAL_FILES['leaflet_image_path']}"))
+        cls.default_js = js
+        cls.default_css = [(name, f"{url_prefix}/{LOCAL_FILES[name]}") for name, _ in css]
+    if not local:
+        log.warning("Map assets not found in %s: using the CDN (run `make assets`).", vendor_dir)
+    return local
+
+
+if __name__ == "__main__":
+    gaps = install()
+    if gaps:
+        print("assets: missing in node_modules (run `npm ci`):", ", ".join(gaps), file=sys.stderr)
+        sys.exit(1)
+    print(f"assets: map assets copied to {VENDOR_DIR.relative_to(PROJECT_DIR)}/")

@@ -1,0 +1,77 @@
+"""The data a page shows, prepared once per data version: store frames plus geography."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from solidarity.filters import Vocabulary, centre_of_area, fold, search_text
+from solidarity.model import RowError, split_list
+from solidarity.store import Store
+
+
+@dataclass
+class Catalog:
+    """Initiatives, centres and projects with derived columns, and the buurtwerk areas."""
+
+    initiatives: pd.DataFrame
+    centres: pd.DataFrame
+    projects: pd.DataFrame
+    vocabulary: Vocabulary
+    areas: dict[str, dict] | None = None
+    load_errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def has_areas(self) -> bool:
+        """True when the neighbourhood boundaries are known."""
+        return bool(self.areas)
+
+    def centre_names(self) -> dict[str, str]:
+        """Centre id -> name."""
+        return dict(zip(self.centres["id"], self.centres["name"], strict=True))
+
+    def project_names(self) -> dict[str, str]:
+        """Project id -> name."""
+        return dict(zip(self.projects["id"], self.projects["name"], strict=True))
+
+
+def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
+    """Read the store and add what filters and maps need.
+
+    Parameters
+    ----------
+    store
+        The store.
+    boundaries
+        A :class:`geo.boundaries.Boundaries` or None; gives each initiative its wijk and each
+        buurtwerk its area.
+    """
+    initiatives = store.initiatives()
+    centres = store.centres()
+    projects = store.projects()
+    areas = None
+    if boundaries is not None and len(initiatives):
+        codes = boundaries.wijk_codes_of(initiatives["lat"].to_numpy(), initiatives["lon"].to_numpy())
+        initiatives["wijkcode"] = [code or "" for code in codes]
+    else:
+        initiatives["wijkcode"] = ""
+    if boundaries is not None:
+        geometries = boundaries.centre_areas(centres.to_dict("records"))
+        areas = {cid: geom.__geo_interface__ for cid, geom in geometries.items() if geom is not None and not geom.is_empty}
+    initiatives["area_centre"] = centre_of_area(initiatives, centres)
+    initiatives["search_text"] = search_text(initiatives)
+    names = dict(zip(projects["id"], projects["name"], strict=True))
+    initiatives["project_names"] = initiatives["projects"].map(
+        lambda value: ", ".join(names.get(p, p) for p in split_list(value))
+    )
+    initiatives["search_text"] = initiatives["search_text"] + " " + initiatives["project_names"].map(fold)
+    return Catalog(
+        initiatives=initiatives,
+        centres=centres,
+        projects=projects,
+        vocabulary=Vocabulary.from_frames(initiatives, centres, projects),
+        areas=areas or None,
+        load_errors=store.load_errors(),
+    )

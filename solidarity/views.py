@@ -1,0 +1,64 @@
+"""Plain views of the data for pages: tables, counts and share links (no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+
+from solidarity.i18n import _
+from solidarity.model import CATEGORIES, PRECISION_LABELS, SOLIDARITY_LABELS, SOLIDARITY_TYPES
+from solidarity.safety import safe_url
+
+
+def type_counts(initiatives: pd.DataFrame) -> dict[str, int]:
+    """Number of initiatives per solidarity type, in the vocabulary's order."""
+    counts = initiatives["solidarity_type"].value_counts()
+    return {t: int(counts.get(t, 0)) for t in SOLIDARITY_TYPES}
+
+
+def category_label(category: str) -> str:
+    """The translated label of a category slug (the slug itself when unknown)."""
+    return _(CATEGORIES[category][0]) if category in CATEGORIES else category
+
+
+def initiative_table(initiatives: pd.DataFrame, centre_names: Mapping[str, str]) -> pd.DataFrame:
+    """The list shown beside the map: translated headers and labels, safe links only.
+
+    ``st.dataframe`` renders cells as plain text, so data needs no HTML escaping here;
+    links that are not http(s)/mailto are left out.
+    """
+    address = initiatives["address"].where(initiatives["address"] != "", "")
+    approximate = initiatives["location_precision"] == "approximate"
+    note = _(PRECISION_LABELS["approximate"])
+    return pd.DataFrame(
+        {
+            _("Name"): initiatives["name"].to_numpy(),
+            _("Solidarity"): initiatives["solidarity_type"].map(lambda t: _(SOLIDARITY_LABELS.get(t, t))).to_numpy(),
+            _("Category"): initiatives["category"].map(category_label).to_numpy(),
+            _("Buurtwerk"): initiatives["centre_id"].map(lambda c: centre_names.get(c, "")).to_numpy(),
+            _("Projects"): (initiatives["project_names"] if "project_names" in initiatives else initiatives["projects"]).to_numpy(),
+            _("Address"): [
+                f"{a} ({note})" if approx and a else (note if approx else a)
+                for a, approx in zip(address, approximate, strict=True)
+            ],
+            _("Website"): initiatives["website"].map(lambda u: safe_url(u) or None).to_numpy(),
+        }
+    )
+
+
+def normalise_params(params: Mapping[str, object]) -> dict[str, list[str]]:
+    """Query parameters as ``{name: [values]}`` for comparing two states of the URL."""
+    out: dict[str, list[str]] = {}
+    for key, value in params.items():
+        values = [value] if isinstance(value, str) else list(value)  # type: ignore[arg-type]
+        out[key] = [str(v) for v in values]
+    return out
+
+
+def share_url(page_url: str, params: Mapping[str, object]) -> str:
+    """The link to ``page_url`` with ``params`` as its query string."""
+    parts = urlsplit(page_url)
+    query = urlencode(normalise_params(params), doseq=True)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

@@ -1,0 +1,143 @@
+"""The map builder: what it puts on the map and what reaches the rendered HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import folium
+import folium.plugins
+import pytest
+
+from solidarity import assets
+from solidarity.catalog import build_catalog
+from solidarity.filters import FilterState, apply_filters
+from solidarity.mapbuilder import TileSettings, build_map, naive_map
+from solidarity.store import Store
+from solidarity.synthetic import generate
+
+NO_TILES = TileSettings(url="")
+
+
+def data_rows(html: str) -> list[list]:
+    """The marker rows of the FastMarkerCluster in the rendered map."""
+    match = re.search(r"var data = (\[.*?\]);\n", html, re.S)
+    return json.loads(match.group(1)) if match else []
+
+
+@pytest.fixture
+def catalog(store: Store):
+    return build_catalog(store)
+
+
+def test_children_and_marker_count(catalog) -> None:
+    fmap = build_map(catalog.initiatives, catalog.centres, catalog.projects, tiles=NO_TILES)
+    children = list(fmap._children.values())
+    clusters = [c for c in children if isinstance(c, folium.plugins.FastMarkerCluster)]
+    centres = [c for c in children if isinstance(c, folium.Marker)]
+    assert len(clusters) == 1 and len(clusters[0].data) == len(catalog.initiatives) == 5
+    assert len(centres) == 2
+    assert any(isinstance(c, folium.plugins.Fullscreen) for c in children)
+    assert any(isinstance(c, folium.plugins.LocateControl) for c in children)
+    html = fmap.get_root().render()
+    assert len(data_rows(html)) == 5
+
+
+def test_filtered_marker_count(catalog) -> None:
+    shown = apply_filters(catalog.initiatives, FilterState(types=("indirect",)))
+    html = build_map(shown, catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
+    assert sorted(row[2] for row in data_rows(html)) == ["i2", "i3"]
+
+
+def test_no_initiatives_still_renders_centres(catalog) -> None:
+    html = build_map(catalog.initiatives.iloc[0:0], catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
+    assert "FastMarkerCluster" not in html or data_rows(html) == []
+    assert "Centrum Kiel" in html
+
+
+def test_hostile_strings_are_escaped(catalog) -> None:
+    fmap = build_map(catalog.initiatives, catalog.centres, catalog.projects, selected="i4", tiles=NO_TILES)
+    html = fmap.get_root().render()
+    assert "<img src=x" not in html
+    assert "<script>alert" not in html
+    assert "${alert" not in html
+    assert "`t Hoekske" not in html
+    assert "javascript:" not in html
+    rows = {row[2]: row for row in data_rows(html)}
+    assert rows["i4"][3] == "Café &#96;t Hoekske &lt;img src=x onerror=alert(1)&gt;"
+    assert rows["i4"][8].startswith('<a href="https://example.org/hoekske?a=1&amp;b=2"')
+
+
+def test_unsafe_project_link_is_not_a_link() -> None:
+    import pandas as pd
+
+    from solidarity.model import CENTRE_COLUMNS, INITIATIVE_COLUMNS, PROJECT_COLUMNS
+
+    projects = pd.DataFrame([{c: "" for c in PROJECT_COLUMNS} | {"id": "p", "name": "P<b>", "url": "javascript:alert(1)"}])
+    centres = pd.DataFrame(columns=list(CENTRE_COLUMNS))
+    initiatives = pd.DataFrame([{c: "" for c in INITIATIVE_COLUMNS} | {
+        "id": "a", "name": "A", "solidarity_type": "direct", "category": "food", "lat": 51.2, "lon": 4.4,
+        "projects": "p", "website": "data:text/html,x", "location_precision": "exact"}])
+    html = build_map(initiatives, centres, projects, tiles=NO_TILES).get_root().render()
+    assert "javascript:" not in html and "data:text/html" not in html
+    assert "P&lt;b&gt;" in html
+
+
+def test_selected_initiative_is_highlighted(catalog) -> None:
+    fmap = build_map(catalog.initiatives, catalog.centres, catalog.projects, selected="i1", tiles=NO_TILES)
+    assert fmap.location == [51.1895, 4.3905]
+    assert any(isinstance(c, folium.CircleMarker) for c in fmap._children.values())
+
+
+def test_areas_are_drawn(catalog) -> None:
+    square = {"type": "Polygon", "coordinates": [[[4.38, 51.18], [4.40, 51.18], [4.40, 51.20], [4.38, 51.20], [4.38, 51.18]]]}
+    fmap = build_map(catalog.initiatives, catalog.centres, catalog.projects, areas={"c-kiel": square}, tiles=NO_TILES)
+    html = fmap.get_root().render()
+    assert "Kiel (Centrum Kiel)" in html
+    assert "Neighbourhood of a buurtwerk" in html or "Wijk van een buurtwerk" in html
+
+
+def test_local_assets_leave_no_https_asset_link(catalog, tmp_path: Path) -> None:
+    if not assets.local_assets_present():
+        pytest.skip("map assets not installed (make assets)")
+    assert assets.use_local_assets()
+    html = build_map(catalog.initiatives, catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
+    links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    assert "https://" not in " ".join(links)
+
+
+def test_cdn_fallback_when_assets_are_missing(catalog, tmp_path: Path) -> None:
+    try:
+        assert not assets.use_local_assets(vendor_dir=tmp_path)
+        html = build_map(catalog.initiatives, catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
+        links = re.findall(r'<script[^>]+src="([^"]+)"', html)
+        assert any("leaflet@1.9.3" in link for link in links)
+        assert "glyphicons" not in html
+    finally:
+        assets.use_local_assets()
+
+
+def test_install_copies_assets(tmp_path: Path) -> None:
+    if not (assets.NODE_MODULES / "leaflet").is_dir():
+        pytest.skip("node_modules not installed")
+    assert assets.install(vendor_dir=tmp_path) == []
+    assert assets.local_assets_present(tmp_path)
+    assert "L.Icon.Default.imagePath" in (tmp_path / "leaflet-image-path.js").read_text()
+
+
+def test_map_stays_small_at_scale(catalog) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(generate(10_000, seed=1))
+    frame["lat"] = frame["lat"].astype(float)
+    frame["lon"] = frame["lon"].astype(float)
+    html = build_map(frame, catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
+    assert len(data_rows(html)) == 10_000
+    assert len(html) < 2_000_000  # the naive map is ~14 MB at this size
+
+
+def test_naive_baseline_has_one_marker_each(catalog) -> None:
+    fmap = naive_map(catalog.initiatives)
+    assert fmap.get_root().render().count("L.marker(") == len(catalog.initiatives)

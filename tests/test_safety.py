@@ -1,0 +1,62 @@
+"""The one escaping function and the link check."""
+
+from __future__ import annotations
+
+import pytest
+
+from solidarity.safety import esc, link, safe_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("plain", "plain"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("Café `t Hoekske", "Café &#96;t Hoekske"),
+        ("${alert(1)}", "&#36;{alert(1)}"),
+        ("back\\slash", "back&#92;slash"),
+        ('"quoted" & \'single\'', "&quot;quoted&quot; &amp; &#x27;single&#x27;"),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_esc(raw: object, expected: str) -> None:
+    assert esc(raw) == expected
+
+
+@pytest.mark.parametrize("value", ["<script>", "`", "${x}", "\\", "'\"", "</script><script>alert(1)</script>"])
+def test_esc_output_has_no_active_characters(value: str) -> None:
+    out = esc(value)
+    assert not set(out) & set("<>`$\\\"'")
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://saamo.be/antwerpen/", True),
+        ("http://example.org", True),
+        ("mailto:info@example.org", True),
+        ("  https://example.org/x  ", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox", False),
+        ("//example.org", False),
+        ("/relative", False),
+        ("https://", False),
+        ("https://exa mple.org", False),
+        ('https://example.org/"onmouseover="alert(1)', False),
+        ("mailto:nobody", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_safe_url(url: object, ok: bool) -> None:
+    assert (safe_url(url) is not None) is ok
+
+
+def test_link_escapes_label_and_drops_unsafe_href() -> None:
+    assert link("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    html = link("https://example.org/?a=1&b=2", "Site `x`")
+    assert html.startswith('<a href="https://example.org/?a=1&amp;b=2"')
+    assert "&#96;x&#96;" in html and 'rel="noopener noreferrer"' in html

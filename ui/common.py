@@ -1,0 +1,73 @@
+"""Widgets and page furniture shared by every page: language, direction, messages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from solidarity.i18n import LANGUAGES, _, direction, get_language, normalise_language, set_language
+
+LANG_PARAM = "lang"
+
+
+def init_language() -> str:
+    """Set this run's language from ``?lang=`` (or the session's choice; default Dutch)."""
+    raw = st.query_params.get(LANG_PARAM) or st.session_state.get("language", "")
+    language = set_language(raw)
+    st.session_state["language"] = language
+    if st.query_params.get(LANG_PARAM) != language:
+        st.query_params[LANG_PARAM] = language
+    return language
+
+
+def language_picker() -> None:
+    """A small language select at the top of the page, easy to find on a phone."""
+    codes = list(LANGUAGES)
+
+    def changed() -> None:
+        chosen = normalise_language(st.session_state["language_picker"])
+        st.session_state["language"] = chosen
+        st.query_params[LANG_PARAM] = chosen
+        set_language(chosen)
+
+    st.session_state["language_picker"] = get_language()
+    st.selectbox(
+        _("Language"),
+        codes,
+        format_func=lambda code: LANGUAGES[code][0],
+        key="language_picker",
+        on_change=changed,
+        label_visibility="collapsed",
+        width=170,
+    )
+
+
+def page_style() -> None:
+    """CSS of the app: right-to-left layout for Arabic, larger touch targets on phones."""
+    css = """
+    <style>
+    @media (max-width: 640px) {
+      .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 3rem; }
+      button, [data-baseweb="select"] > div { min-height: 44px; }
+    }
+    """
+    if direction() == "rtl":
+        css += """
+    .stMain, [data-testid="stSidebarContent"] { direction: rtl; text-align: right; }
+    .stMain iframe, [data-testid="stDataFrame"], [data-testid="stCode"] { direction: ltr; }
+    """
+    st.html(css + "</style>")
+
+
+def sync_query_params(params: dict[str, object]) -> None:
+    """Make the URL's query string equal ``params`` (only writes when it differs)."""
+    from solidarity.views import normalise_params
+
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if normalise_params(current) != normalise_params(params):
+        st.query_params.from_dict(params)
+
+
+def page_url() -> str:
+    """The address of the current page without its query string (best effort)."""
+    url = getattr(st.context, "url", "") or ""
+    return url.split("?", 1)[0] or "http://localhost:8501/"
