@@ -298,3 +298,66 @@ def naive_map(initiatives: pd.DataFrame) -> folium.Map:
     for r in initiatives.itertuples(index=False):
         folium.Marker((r.lat, r.lon), popup=folium.Popup(esc(r.name)), tooltip=esc(r.name), icon=folium.Icon()).add_to(cluster)
     return fmap
+
+
+def build_nearby_map(
+    lat: float,
+    lon: float,
+    radius_m: float,
+    hits: list,
+    centre: object | None = None,
+    place_label: str = "",
+    tiles: TileSettings | None = None,
+) -> folium.Map:
+    """The residents' map: the place, the radius, and the results numbered like the list.
+
+    ``hits`` are :class:`solidarity.nearby.Hit` objects; ``centre`` the nearest buurtwerk.
+    At most a few dozen markers, so plain ``folium.Marker`` objects are fine here.
+    """
+    tiles = tiles or TileSettings()
+    fmap = folium.Map(location=(lat, lon), zoom_start=15, tiles=None, control_scale=True, maxZoom=MAX_ZOOM)
+    if tiles.url:
+        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, max_zoom=MAX_ZOOM, name="OpenStreetMap").add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(MAP_CSS))
+    folium.Circle((lat, lon), radius=float(radius_m), color="#1F2A37", weight=2, fill=True, fill_opacity=0.04,
+                  dash_array="6 6").add_to(fmap)
+    here = esc(place_label or _("Your place"))
+    folium.Marker(
+        (lat, lon),
+        icon=folium.DivIcon(
+            html=f'<div class="sm-pin sm-here" role="img" aria-label="{here}" style="background:#FFB000;color:#1F2A37">'
+                 '<i class="fa-solid fa-location-crosshairs" aria-hidden="true"></i></div>',
+            icon_size=(28, 28), icon_anchor=(14, 14), class_name=""),
+        tooltip=folium.Tooltip(here),
+    ).add_to(fmap)
+    points = [(lat, lon)]
+    for hit in hits:
+        row = hit.row
+        style = TYPE_STYLES.get(row.get("solidarity_type", ""), TYPE_STYLES["direct"])
+        shape = row.get("solidarity_type", "direct")
+        name = esc(hit.name)
+        folium.Marker(
+            (hit.lat, hit.lon),
+            icon=folium.DivIcon(
+                html=f'<div class="sm-pin sm-{esc(shape)}" role="img" aria-label="{hit.rank}. {name}" '
+                     f'style="background:{style["background"]};font-weight:700">{hit.rank}</div>',
+                icon_size=(28, 28), icon_anchor=(14, 14), class_name=""),
+            tooltip=folium.Tooltip(f"{hit.rank}. {name}"),
+        ).add_to(fmap)
+        points.append((hit.lat, hit.lon))
+    if centre is not None:
+        folium.Marker(
+            (centre.lat, centre.lon),
+            icon=folium.DivIcon(
+                html=f'<div class="sm-pin sm-centre" role="img" aria-label="{esc(centre.name)}" style="background:{CENTRE_COLOUR}">'
+                     '<i class="fa-solid fa-house-chimney" aria-hidden="true"></i></div>',
+                icon_size=(36, 36), icon_anchor=(18, 18), class_name=""),
+            tooltip=folium.Tooltip(esc(centre.name)),
+            z_index_offset=1000,
+        ).add_to(fmap)
+    if len(points) > 1:
+        lats = [p[0] for p in points]
+        lons = [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=17, padding=(24, 24))
+    folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}).add_to(fmap)
+    return fmap

@@ -56,3 +56,18 @@ def link(url: object, label: object, new_tab: bool = True) -> str:
         return esc(label)
     target = ' target="_blank" rel="noopener noreferrer"' if new_tab and not checked.startswith("mailto:") else ""
     return f'<a href="{esc(checked)}"{target}>{esc(label)}</a>'
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:&")
+
+
+def md(value: object) -> str:
+    """Escape ``value`` for Streamlit markdown: data shows as literal text, never as markup.
+
+    Every markdown and HTML special character gets a backslash, and line breaks become
+    spaces, so a name cannot open a link, an image, a heading, a table or a LaTeX formula.
+    """
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)

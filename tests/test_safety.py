@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from solidarity.safety import esc, link, safe_url
+from solidarity.safety import esc, link, md, safe_url
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,22 @@ def test_link_escapes_label_and_drops_unsafe_href() -> None:
     html = link("https://example.org/?a=1&b=2", "Site `x`")
     assert html.startswith('<a href="https://example.org/?a=1&amp;b=2"')
     assert "&#96;x&#96;" in html and 'rel="noopener noreferrer"' in html
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["[click](javascript:alert(1))", "![img](https://evil.example/x.png)", "# heading", "$x^2$", "<b>bold</b>",
+     "**bold** _it_ `code`", "line\nbreak | table |", "https://example.org"],
+)
+def test_md_neutralises_markdown(raw: str) -> None:
+    import re
+
+    out = md(raw)
+    # Every special character is preceded by a backslash: nothing is left to parse.
+    assert not re.search(r"(?<!\\)[\[\]()!#$<>*_`|:]", out.replace("\\\\", ""))
+    assert "\n" not in out
+
+
+def test_md_keeps_plain_text() -> None:
+    assert md("Buurtwerk De Wijk") == "Buurtwerk De Wijk"
+    assert md(None) == ""

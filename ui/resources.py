@@ -31,26 +31,11 @@ def store(url: str, seed_dir: str) -> tuple[Store, LoadReport | None]:
     return instance, report
 
 
-@st.cache_resource(show_spinner=False)
-def boundaries(wijken_path: str, mtime: float):  # noqa: ANN201 - geo.boundaries.Boundaries | None
-    """The wijk boundaries from ``wijken_path`` (re-read when the file changes)."""
-    from geo.boundaries import Boundaries, BoundaryError, load_wijken
+def current_boundaries(config: Settings):  # noqa: ANN201 - geo.boundaries.Boundaries | None
+    """The wijk boundaries found through the settings (cached per file version), or None."""
+    from geo.boundaries import load_boundaries
 
-    try:
-        return Boundaries(load_wijken(Path(wijken_path)))
-    except (BoundaryError, OSError) as exc:
-        log.warning("boundaries not loaded from %s: %s", wijken_path, exc)
-        return None
-
-
-def current_boundaries(config: Settings):  # noqa: ANN201
-    """The boundaries found through the settings, or None."""
-    from geo.boundaries import find_wijken_file
-
-    path = find_wijken_file(config)
-    if path is None:
-        return None
-    return boundaries(str(path), path.stat().st_mtime)
+    return load_boundaries(config)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -67,5 +52,28 @@ def catalog() -> Catalog:
     from geo.boundaries import find_wijken_file
 
     path = find_wijken_file(config)
-    wijken_key = f"{path}:{path.stat().st_mtime}" if path else ""
+    wijken_key = f"{path}:{path.stat().st_mtime_ns}" if path else ""
     return _catalog(config.DATABASE_URL, config.SEED_DIR, instance.data_version(), wijken_key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _geocoder(url: str, seed_dir: str, version: int, geodata_key: str):  # noqa: ANN202 - geo.geocode.Geocoder
+    from geo.gazetteer import Gazetteer
+    from geo.geocode import Geocoder
+    from solidarity.nearby import gazetteer_places
+
+    config = settings()
+    instance, _report = store(url, seed_dir)
+    data = catalog()
+    gazetteer = Gazetteer.from_sources(config.geodata_dirs, extra_places=gazetteer_places(data.centres, data.initiatives))
+    return Geocoder.from_settings(config, gazetteer, instance)
+
+
+def geocoder():  # noqa: ANN201 - geo.geocode.Geocoder
+    """The geocoder: offline gazetteer of the geodata and the project's own places, Nominatim online."""
+    config = settings()
+    instance, _report = store(config.DATABASE_URL, config.SEED_DIR)
+    geodata_key = ";".join(
+        f"{p}:{p.stat().st_mtime_ns}" for d in config.geodata_dirs for p in sorted(d.glob("antwerpen_*")) if p.is_file()
+    )
+    return _geocoder(config.DATABASE_URL, config.SEED_DIR, instance.data_version(), geodata_key + config.GEOCODER)

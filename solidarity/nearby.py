@@ -1,0 +1,248 @@
+"""The residents' search: what is near a place, sorted by walking distance (no Streamlit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+from geo.distance import haversine_m, walking_distance_m, walking_minutes
+from solidarity import hours
+from solidarity.filters import TYPE_FILTERS, clean_text
+from solidarity.model import CATEGORIES, split_list
+from solidarity.safety import safe_url
+
+#: Radius choices in metres.
+RADII: tuple[int, ...] = (500, 1000, 2000, 5000)
+DEFAULT_RADIUS = 1000
+MAX_RESULTS = 20
+
+PARAM_QUERY = "q"
+PARAM_RADIUS = "r"
+PARAM_TYPES = "type"
+PARAM_CATEGORIES = "categorie"
+PARAM_OPEN = "open"
+PARAM_LAT = "lat"
+PARAM_LON = "lon"
+PARAM_PLACE = "plaats"
+
+
+@dataclass(frozen=True)
+class NearbyQuery:
+    """What the resident asked: a text or a point, a radius and filters."""
+
+    text: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: int = DEFAULT_RADIUS
+    types: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    open_now: bool = False
+    #: Label of the place chosen from a list of several matches.
+    place: str = ""
+
+    @property
+    def has_point(self) -> bool:
+        """True when the place is given as coordinates (location, map click)."""
+        return self.lat is not None and self.lon is not None
+
+    def to_query_params(self) -> dict[str, list[str] | str]:
+        """The query as URL parameters (only what is set)."""
+        params: dict[str, list[str] | str] = {}
+        if self.text:
+            params[PARAM_QUERY] = self.text
+        if self.place:
+            params[PARAM_PLACE] = self.place
+        if self.has_point:
+            params[PARAM_LAT] = f"{self.lat:.5f}"
+            params[PARAM_LON] = f"{self.lon:.5f}"
+        if self.radius_m != DEFAULT_RADIUS:
+            params[PARAM_RADIUS] = str(self.radius_m)
+        if self.types:
+            params[PARAM_TYPES] = list(self.types)
+        if self.categories:
+            params[PARAM_CATEGORIES] = list(self.categories)
+        if self.open_now:
+            params[PARAM_OPEN] = "1"
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, object]) -> NearbyQuery:
+        """Read a query from URL parameters; unknown or malformed values are dropped."""
+
+        def last(name: str) -> str:
+            value = params.get(name)
+            if isinstance(value, list | tuple):
+                value = value[-1] if value else ""
+            return str(value or "")
+
+        def many(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+            value = params.get(name)
+            items = [value] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+            wanted = {p.strip() for item in items for p in str(item).split(",")}
+            return tuple(v for v in allowed if v in wanted)
+
+        try:
+            radius = int(last(PARAM_RADIUS) or DEFAULT_RADIUS)
+        except ValueError:
+            radius = DEFAULT_RADIUS
+        lat = lon = None
+        try:
+            lat, lon = float(last(PARAM_LAT)), float(last(PARAM_LON))
+            from geo.geocode import in_antwerp
+
+            if not in_antwerp(lat, lon):
+                lat = lon = None
+        except ValueError:
+            lat = lon = None
+        return cls(
+            text=clean_text(last(PARAM_QUERY))[:200],
+            lat=lat,
+            lon=lon,
+            radius_m=radius if radius in RADII else DEFAULT_RADIUS,
+            types=many(PARAM_TYPES, TYPE_FILTERS),
+            categories=many(PARAM_CATEGORIES, tuple(CATEGORIES)),
+            open_now=last(PARAM_OPEN) in ("1", "true", "ja"),
+            place=clean_text(last(PARAM_PLACE))[:200],
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One initiative (or buurtwerk) near the place."""
+
+    rank: int
+    id: str
+    name: str
+    kind: str  # "initiative" or "centre"
+    lat: float
+    lon: float
+    distance_m: float
+    walking_m: float
+    minutes: int
+    row: dict = field(default_factory=dict, compare=False)
+
+
+def _hit(rank: int, row: Mapping, kind: str, distance: float) -> Hit:
+    walking = walking_distance_m(float(distance))
+    return Hit(
+        rank=rank,
+        id=str(row["id"]),
+        name=str(row["name"]),
+        kind=kind,
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+        distance_m=float(distance),
+        walking_m=walking,
+        minutes=int(walking_minutes(walking)),
+        row=dict(row),
+    )
+
+
+def nearby_mask(initiatives: pd.DataFrame, query: NearbyQuery, now: dt.datetime | None = None) -> np.ndarray:
+    """Which initiatives pass the type, category and open-now filters."""
+    mask = np.ones(len(initiatives), dtype=bool)
+    if query.types:
+        mask &= initiatives["solidarity_type"].isin(set(query.types) | {"both"}).to_numpy()
+    if query.categories:
+        mask &= initiatives["category"].isin(set(query.categories)).to_numpy()
+    if query.open_now:
+        mask &= np.array([hours.is_open_now(v, now) is True for v in initiatives["opening_hours"]], dtype=bool)
+    return mask
+
+
+def find_nearby(
+    initiatives: pd.DataFrame,
+    lat: float,
+    lon: float,
+    query: NearbyQuery,
+    now: dt.datetime | None = None,
+    limit: int = MAX_RESULTS,
+) -> list[Hit]:
+    """The nearest initiatives within the radius that pass the filters, nearest first."""
+    if initiatives.empty:
+        return []
+    distances = haversine_m(lat, lon, initiatives["lat"].to_numpy(float), initiatives["lon"].to_numpy(float))
+    mask = nearby_mask(initiatives, query, now) & (distances <= query.radius_m)
+    candidates = np.flatnonzero(mask)
+    if candidates.size > limit:
+        candidates = candidates[np.argpartition(distances[candidates], limit - 1)[:limit]]
+    order = candidates[np.argsort(distances[candidates], kind="stable")]
+    records = initiatives.iloc[order].to_dict("records")
+    return [_hit(n + 1, row, "initiative", distances[i]) for n, (i, row) in enumerate(zip(order, records, strict=True))]
+
+
+def nearest_centre(centres: pd.DataFrame, lat: float, lon: float) -> Hit | None:
+    """The nearest buurtwerk, whatever the radius."""
+    if centres.empty:
+        return None
+    distances = haversine_m(lat, lon, centres["lat"].to_numpy(float), centres["lon"].to_numpy(float))
+    i = int(np.argmin(distances))
+    return _hit(0, centres.iloc[i].to_dict(), "centre", distances[i])
+
+
+def route_url(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> str:
+    """OpenStreetMap walking directions from one point to another."""
+    query = urlencode(
+        {"engine": "fossgis_osrm_foot", "route": f"{from_lat:.5f},{from_lon:.5f};{to_lat:.5f},{to_lon:.5f}"}
+    )
+    return f"https://www.openstreetmap.org/directions?{query}"
+
+
+def contact_links(row: Mapping) -> dict[str, str]:
+    """Safe contact links of an initiative or centre: website, mail and phone (only what is valid)."""
+    links: dict[str, str] = {}
+    website = safe_url(row.get("website", ""))
+    if website:
+        links["website"] = website
+    email = str(row.get("email", "") or "").strip()
+    if email and safe_url(f"mailto:{email}"):
+        links["email"] = email
+    phone = "".join(ch for ch in str(row.get("phone", "") or "") if ch.isdigit() or ch in "+ ")
+    if phone.strip():
+        links["phone"] = phone.strip()
+    return links
+
+
+def languages_of(row: Mapping) -> list[str]:
+    """The language codes an initiative says it speaks."""
+    return split_list(str(row.get("languages", "") or ""))
+
+
+def localized(row: Mapping, field_name: str, language: str) -> str:
+    """``field_name`` in ``language`` when the row carries it (e.g. ``description_en``), else the original."""
+    value = row.get(f"{field_name}_{language}")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return str(row.get(field_name, "") or "")
+
+
+def format_distance(metres: float, language: str = "nl") -> str:
+    """Metres (rounded to 10) for short distances, kilometres with one decimal beyond 1 km."""
+    from babel.numbers import format_decimal
+
+    if metres < 1000:
+        return f"{int(round(metres / 10.0) * 10)} m"
+    return f"{format_decimal(round(metres / 1000, 1), format='0.0', locale=language)} km"
+
+
+
+
+def gazetteer_places(centres: pd.DataFrame, initiatives: pd.DataFrame) -> list:
+    """The project's own places for the offline gazetteer: buurtwerken, their neighbourhoods, initiatives."""
+    from geo.gazetteer import Place
+
+    places = []
+    for row in centres.itertuples(index=False):
+        places.append(Place(label=row.name, lat=float(row.lat), lon=float(row.lon), kind="centre",
+                            postcode=row.postcode or None))
+        places.append(Place(label=row.wijk, lat=float(row.lat), lon=float(row.lon), kind="wijk",
+                            postcode=row.postcode or None))
+    for row in initiatives.itertuples(index=False):
+        places.append(Place(label=row.name, lat=float(row.lat), lon=float(row.lon), kind="initiative",
+                            postcode=row.postcode or None))
+    return places
