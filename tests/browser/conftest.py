@@ -1,0 +1,411 @@
+"""Real-browser tests: the app served by ``streamlit run``, driven by Playwright + Debian Chromium.
+
+- Servers are session-scoped and started only when a test asks for them (three at most:
+  real data with tiles, real data without tiles, hostile fixture data without tiles). Each has
+  its own SQLite file, ``GEOCODER=offline`` and a log file under the session's tmp dir.
+- The browser is Debian's ``/usr/bin/chromium`` (never ``playwright install``). Without it the
+  tests skip, unless ``REQUIRE_BROWSER=1``: then they fail.
+- Every test here is marked ``browser`` and put in the xdist group ``browser`` so that
+  ``pytest -n 2 --dist loadgroup`` runs them all in one worker (one set of servers).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+REAL_SEED = PROJECT_DIR / "data"
+HOSTILE_SEED = PROJECT_DIR / "tests" / "fixtures" / "seed"
+ARTIFACTS = PROJECT_DIR / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+HEALTH_TIMEOUT = 60.0
+MAP_TIMEOUT = 20.0
+
+#: Installed in every frame before any page script: an ``alert``/``confirm``/``prompt`` call
+#: also sets ``window.__xss`` (the top window's too), then still opens the real dialog.
+XSS_TRAP = """
+(() => {
+  for (const name of ['alert', 'confirm', 'prompt']) {
+    const original = window[name];
+    window[name] = function (...args) {
+      try { window.__xss = (window.__xss || 0) + 1; window.top.__xss = (window.top.__xss || 0) + 1; } catch (e) {}
+      return original.apply(this, args);
+    };
+  }
+})();
+"""
+
+#: The live FastMarkerCluster layers of the map iframe (old globals of a replaced map are skipped).
+LIVE_CLUSTERS_JS = """() => Object.keys(window)
+  .filter((k) => k.startsWith('fast_marker_cluster_'))
+  .map((k) => window[k])
+  .filter((c) => c && c.getLayers && c._map && c._map._container && document.body.contains(c._map._container))"""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``browser`` and put it in the xdist group ``browser``."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+# --------------------------------------------------------------------------------------------
+# Servers
+
+
+@dataclass
+class AppServer:
+    """A running ``streamlit run app.py``."""
+
+    name: str
+    url: str
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen
+
+    def page_url(self, path: str = "/", **params: str) -> str:
+        """``url + path`` with the query string of ``params``."""
+        from urllib.parse import urlencode
+
+        query = urlencode(params, doseq=True)
+        return self.url + path + (f"?{query}" if query else "")
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the server log (for failure messages)."""
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(tmp_dir: Path, seed_dir: Path, tiles: bool) -> dict[str, str]:
+    """The environment of one server: fresh SQLite file, chosen seed, offline geocoder."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_dir / 'app.sqlite3'}",
+        SEED_DIR=str(seed_dir),
+        GEOCODER="offline",
+        STREAMLIT_SERVER_FILE_WATCHER_TYPE="none",
+        PYTHONUNBUFFERED="1",
+    )
+    if tiles:
+        env.pop("TILES_URL", None)  # the default: OpenStreetMap tiles are attempted
+    else:
+        env["TILES_URL"] = "none"
+    return env
+
+
+def start_server(name: str, tmp_dir: Path, env: Mapping[str, str]) -> AppServer:
+    """Start the app and wait until ``/_stcore/health`` answers (at most 60 s)."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = tmp_dir / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+    server = AppServer(name=name, url=f"http://127.0.0.1:{port}", env=dict(env), log=log, process=process)
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server {name} exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"server {name} not healthy after {HEALTH_TIMEOUT:.0f} s:\n{server.log_tail()}")
+
+
+def stop_server(server: AppServer) -> None:
+    """Terminate the server (kill it when it does not stop within 10 s)."""
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, Path, bool], AppServer]]:
+    """Start (once per session) a server by name; all are stopped at the end of the session."""
+    servers: dict[str, AppServer] = {}
+
+    def get(name: str, seed_dir: Path, tiles: bool) -> AppServer:
+        if name not in servers:
+            tmp_dir = tmp_path_factory.mktemp(f"server-{name}")
+            servers[name] = start_server(name, tmp_dir, server_env(tmp_dir, seed_dir, tiles))
+        return servers[name]
+
+    yield get
+    for server in servers.values():
+        stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def app_real(app_server) -> AppServer:
+    """The app on the real seed data, with OpenStreetMap tiles attempted."""
+    return app_server("real", REAL_SEED, True)
+
+
+@pytest.fixture(scope="session")
+def app_real_notiles(app_server) -> AppServer:
+    """The app on the real seed data, without background tiles (no external request at all)."""
+    return app_server("real-notiles", REAL_SEED, False)
+
+
+@pytest.fixture(scope="session")
+def app_hostile(app_server) -> AppServer:
+    """The app on the hand-made hostile seed (tests/fixtures/seed), without tiles."""
+    return app_server("hostile", HOSTILE_SEED, False)
+
+
+# --------------------------------------------------------------------------------------------
+# Expectations computed in Python from the same data and settings as a server
+
+
+@pytest.fixture(scope="session")
+def expected_count(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AppServer, Mapping[str, Any]], int]:
+    """``expected_count(server, params)``: how many initiatives the server should show for ``params``.
+
+    Built like the server builds it: a store seeded from the server's ``SEED_DIR`` and the
+    boundaries the server's settings find (GEODATA_DIR / GEODATA_CACHE_DIR), so the buurtwerk
+    filter also matches by neighbourhood exactly when the server's does.
+    """
+    from geo.boundaries import load_boundaries
+    from solidarity.catalog import build_catalog
+    from solidarity.filters import FilterState, apply_filters
+    from solidarity.settings import load_settings
+    from solidarity.store import Store
+
+    catalogs: dict[str, Any] = {}
+
+    def count(server: AppServer, params: Mapping[str, Any]) -> int:
+        if server.name not in catalogs:
+            settings = load_settings(environ=server.env)
+            store = Store(f"sqlite:///{tmp_path_factory.mktemp('expect') / 'expect.sqlite3'}")
+            store.ensure_seeded(Path(settings.SEED_DIR))
+            catalogs[server.name] = build_catalog(store, load_boundaries(settings))
+        catalog = catalogs[server.name]
+        state = FilterState.from_query_params(dict(params), catalog.vocabulary)
+        return len(apply_filters(catalog.initiatives, state))
+
+    return count
+
+
+# --------------------------------------------------------------------------------------------
+# Browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright; skips without it (fails when REQUIRE_BROWSER=1)."""
+    required = os.environ.get("REQUIRE_BROWSER", "") == "1"
+    missing = []
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing.append("the playwright package")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and shutil.which("chromium") != CHROMIUM:
+        missing.append(CHROMIUM)
+    if missing:
+        message = f"browser tests need {' and '.join(missing)} (apt-get install -y chromium; never `playwright install`)"
+        if required:
+            pytest.fail(message + " and REQUIRE_BROWSER=1", pytrace=False)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class Opened:
+    """A page with everything it did recorded."""
+
+    page: Any
+    console: list[tuple[str, str, str]] = field(default_factory=list)  # (type, text, location url)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def console_errors(self) -> list[tuple[str, str, str]]:
+        """Console messages of type ``error``."""
+        return [message for message in self.console if message[0] == "error"]
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Callable[..., Opened]]:
+    """``open_page(url, viewport="desktop")``: a new context and page, recording console messages,
+    page errors, dialogs (recorded then dismissed) and every request URL. Closed after the test."""
+    contexts = []
+
+    def open_(url: str, viewport: str = "desktop") -> Opened:
+        context = browser.new_context(viewport=VIEWPORTS[viewport], locale="nl-BE", service_workers="block")
+        context.add_init_script(XSS_TRAP)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(MAP_TIMEOUT * 1000)
+        opened = Opened(page=page)
+
+        def on_console(message: Any) -> None:
+            location = message.location.get("url", "") if isinstance(message.location, dict) else ""
+            opened.console.append((message.type, message.text, location))
+
+        def on_dialog(dialog: Any) -> None:
+            opened.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        page.on("dialog", on_dialog)
+        context.on("request", lambda request: opened.requests.append(request.url))
+        page.goto(url, wait_until="domcontentloaded")
+        return opened
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Map helpers
+
+
+def map_frame(page: Any) -> Any | None:
+    """The map iframe's Frame, or None while it is not there."""
+    handle = page.query_selector(MAP_IFRAME)
+    return handle.content_frame() if handle else None
+
+
+def _poll(probe: Callable[[], Any], timeout: float, interval: float = 0.2) -> Any:
+    """Call ``probe`` until it returns something truthy (ignoring errors of a reloading frame)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = probe()
+        except Exception:  # a frame that navigates or detaches while we look  # noqa: BLE001
+            value = None
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def wait_for_map(page: Any, timeout: float = MAP_TIMEOUT, points: bool = True) -> Any:
+    """Wait until the map iframe exists and its Leaflet map (with the initiative cluster when
+    ``points``) is drawn; return the iframe's Frame."""
+    page.wait_for_selector(MAP_IFRAME, state="attached", timeout=timeout * 1000)
+
+    def ready() -> Any:
+        frame = map_frame(page)
+        if frame is None:
+            return None
+        if points:
+            found = frame.evaluate(f"({LIVE_CLUSTERS_JS})().length > 0")
+        else:
+            found = frame.evaluate(
+                "() => Object.keys(window).some((k) => k.startsWith('map_') && window.L && window[k] instanceof L.Map)"
+            )
+        return frame if found else None
+
+    frame = _poll(ready, timeout)
+    if frame is None:
+        raise AssertionError(f"the map (points={points}) did not appear within {timeout:.0f} s on {page.url}")
+    return frame
+
+
+def count_points(page: Any) -> int | None:
+    """The number of initiative points on the live map (None when there is no cluster)."""
+    frame = map_frame(page)
+    if frame is None:
+        return None
+    return frame.evaluate(
+        f"() => {{ const c = ({LIVE_CLUSTERS_JS})(); return c.length ? c.reduce((n, x) => n + x.getLayers().length, 0) : null; }}"
+    )
+
+
+def wait_for_count(page: Any, expected: int, timeout: float = MAP_TIMEOUT) -> int | None:
+    """Poll :func:`count_points` until it equals ``expected``; return the last value seen."""
+    last: list[int | None] = [None]
+
+    def probe() -> bool:
+        last[0] = count_points(page)
+        return last[0] == expected
+
+    _poll(probe, timeout)
+    return last[0]
+
+
+def wait_for_url(page: Any, predicate: Callable[[str], bool], timeout: float = MAP_TIMEOUT) -> str:
+    """Wait until ``predicate(page.url)``; return the URL."""
+    _poll(lambda: predicate(page.url), timeout, interval=0.1)
+    return page.url
+
+
+def wait_until_idle(page: Any, timeout: float = MAP_TIMEOUT) -> None:
+    """Wait until Streamlit is not running the script (no 'running' status widget)."""
+    _poll(lambda: page.locator('[data-testid="stStatusWidget"]').count() == 0, timeout, interval=0.1)
+
+
+def screenshot(page: Any, name: str, full: bool = True) -> list[Path]:
+    """Save ``<name>.png`` (the viewport) and, when ``full``, ``<name>-full.png`` (the whole app:
+    Streamlit scrolls inside its main container, so the viewport is stretched to its height)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    paths = [ARTIFACTS / f"{name}.png"]
+    page.screenshot(path=str(paths[0]))
+    if full:
+        size = page.viewport_size
+        height = page.evaluate(
+            "() => Math.max(document.documentElement.scrollHeight,"
+            " ...[...document.querySelectorAll('section.stMain, [data-testid=\"stMain\"]')].map((e) => e.scrollHeight))"
+        )
+        page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 6000)})
+        page.wait_for_timeout(500)
+        paths.append(ARTIFACTS / f"{name}-full.png")
+        page.screenshot(path=str(paths[1]))
+        page.set_viewport_size(size)
+    return paths
