@@ -49,6 +49,12 @@ def page_style() -> None:
       .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 3rem; }
       button, [data-baseweb="select"] > div { min-height: 44px; }
     }
+    @media print {
+      [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stForm"],
+      [data-testid="stExpander"], .stButton, .stSelectbox, [data-testid="stBaseButton-secondary"] { display: none !important; }
+      .stMainBlockContainer { padding: 0 !important; max-width: 100% !important; }
+      [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+    }
     """
     if direction() == "rtl":
         css += """
