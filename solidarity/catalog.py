@@ -67,6 +67,10 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         lambda value: ", ".join(names.get(p, p) for p in split_list(value))
     )
     initiatives["search_text"] = initiatives["search_text"] + " " + initiatives["project_names"].map(fold)
+    translations = store.translations()
+    for (language, field_name), group in translations.groupby(["language", "field"]):
+        texts = dict(zip(group["id"], group["text"], strict=True))
+        initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
     return Catalog(
         initiatives=initiatives,
         centres=centres,

@@ -21,6 +21,9 @@ CENTRE_COLUMNS: tuple[str, ...] = (
     "location_precision", "website", "source_url",
 )
 PROJECT_COLUMNS: tuple[str, ...] = ("id", "name", "kind", "description", "url", "centres", "source_url")
+#: Columns of the optional ``translations.csv``: content of an initiative in another language.
+TRANSLATION_COLUMNS: tuple[str, ...] = ("id", "language", "field", "text")
+TRANSLATABLE_FIELDS: tuple[str, ...] = ("name", "description")
 
 SOLIDARITY_TYPES: tuple[str, ...] = ("direct", "indirect", "both")
 LOCATION_PRECISIONS: tuple[str, ...] = ("exact", "street", "approximate")
@@ -265,3 +268,33 @@ TYPE_STYLES: dict[str, dict[str, str]] = {
     "both": {"colour": "#6B3FA0", "background": "linear-gradient(90deg,#0072B2 50%,#D55E00 50%)"},
 }
 CENTRE_COLOUR = "#1F2A37"
+
+
+def validate_translations(
+    records: list[dict[str, Any]], initiative_ids: set[str], languages: set[str], source: str = "translations.csv"
+) -> Validated:
+    """Validate translated initiative content: known initiative, language and field, non-empty text."""
+    result = Validated()
+    seen: set[tuple[str, str, str]] = set()
+    for offset, raw in enumerate(records):
+        line = offset + 2
+        row = {col: _text(raw.get(col)) for col in TRANSLATION_COLUMNS}
+        errors: list[RowError] = []
+        bad = _collector(errors, source, line, row)
+        if row["id"] not in initiative_ids:
+            bad("id", "unknown initiative")
+        if row["language"] not in languages:
+            bad("language", "unsupported language")
+        if row["field"] not in TRANSLATABLE_FIELDS:
+            bad("field", "must be one of " + ", ".join(TRANSLATABLE_FIELDS))
+        if not row["text"] or len(row["text"]) > 2000:
+            bad("text", "missing or longer than 2000 characters")
+        key = (row["id"], row["language"], row["field"])
+        if key in seen:
+            bad("id", "duplicate translation")
+        if errors:
+            result.errors.extend(errors)
+            continue
+        seen.add(key)
+        result.rows.append(row)
+    return result

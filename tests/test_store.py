@@ -21,7 +21,7 @@ def test_seed_loads_good_rows_and_reports_bad_ones(store: Store) -> None:
     assert ("initiatives.csv", 7, "lat") in where
     assert ("initiatives.csv", 8, "solidarity_type") in where
     assert ("projects.csv", 4, "url") in where  # javascript: link rejected
-    assert all("initiatives.csv:" in str(e) or "projects.csv:" in str(e) for e in errors)
+    assert all(str(e).split(":")[0] in ("initiatives.csv", "projects.csv", "translations.csv") for e in errors)
 
 
 def test_types_and_lists(store: Store) -> None:
@@ -96,3 +96,16 @@ def test_project_seed_files_load_without_errors(tmp_path: Path) -> None:
     assert report is not None
     assert report.errors == []
     assert report.counts["centres"] == 5
+
+
+def test_translations_load_and_reach_the_catalogue(store: Store) -> None:
+    from solidarity.catalog import build_catalog
+    from solidarity.nearby import localized
+
+    frame = store.translations()
+    assert set(zip(frame["id"], frame["language"], strict=True)) == {("i1", "en"), ("i1", "ar")}
+    fields = {e.field for e in store.load_errors() if e.source == "translations.csv"}
+    assert fields == {"language", "id"}
+    row = build_catalog(store).initiatives.set_index("id").loc["i1"].to_dict()
+    assert localized(row, "description", "en") == "Gardening together in the neighbourhood."
+    assert localized(row, "description", "fr") == "Samen tuinieren in de buurt."
