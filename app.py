@@ -19,7 +19,7 @@ use_local_assets()
 common.page_style()
 
 pages = [
-    st.Page("pages/explore.py", title=_("Explore the map"), icon=":material/map:", url_path="kaart", default=True),
+    st.Page("pages/explore.py", title=_("Explore the map"), icon=":material/map:", default=True),
     st.Page("pages/nearby.py", title=_("Near me"), icon=":material/near_me:", url_path="in-de-buurt"),
     st.Page("pages/about.py", title=_("About"), icon=":material/info:", url_path="over"),
 ]
