@@ -6,7 +6,9 @@ import streamlit as st
 
 from solidarity.i18n import _
 from ui import resources
+from ui.common import init_language
 
+init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
 catalog = resources.catalog()
 
 st.title(_("About this map"))

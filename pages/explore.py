@@ -11,8 +11,9 @@ from solidarity.mapbuilder import TileSettings, build_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS
 from solidarity.views import initiative_table, share_url, type_counts
 from ui import resources
-from ui.common import LANG_PARAM, page_url, sync_query_params
+from ui.common import LANG_PARAM, init_language, page_url, sync_query_params
 
+init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
 config = resources.settings()
 catalog = resources.catalog()
 vocab = catalog.vocabulary

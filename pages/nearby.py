@@ -23,8 +23,9 @@ from solidarity.nearby import (
 from solidarity.safety import md
 from solidarity.views import category_label
 from ui import resources
-from ui.common import LANG_PARAM, sync_query_params
+from ui.common import LANG_PARAM, init_language, sync_query_params
 
+init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
 config = resources.settings()
 catalog = resources.catalog()
 language = get_language()

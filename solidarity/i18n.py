@@ -23,6 +23,9 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "fr": ("Français", "ltr"),
     "tr": ("Türkçe", "ltr"),
     "ar": ("العربية", "rtl"),
+    "pl": ("Polski", "ltr"),
+    "es": ("Español", "ltr"),
+    "uk": ("Українська", "ltr"),
 }
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)

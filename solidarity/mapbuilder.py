@@ -175,9 +175,10 @@ def legend_html(centre_count: int, show_areas: bool) -> str:
         f'<div><span class="sm-pin sm-direct sm-approx" style="background:#fff"></span>{esc(_("Approximate location"))}</div>'
     )
     if show_areas:
+        area_label = esc(_("Neighbourhood of a buurtwerk"))
         items.append(
             '<div><span class="sm-pin" style="background:rgba(31,42,55,.12);border:2px solid #1F2A37;border-radius:2px"></span>'
-            f"{esc(_('Neighbourhood of a buurtwerk'))}</div>"
+            f"{area_label}</div>"
         )
     return "".join(items)
 

@@ -33,11 +33,16 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(page: str | None = None, **params: str | list[str]) -> AppTest:
+    """Run ``page`` with ``params`` in the URL; fail on any exception on screen."""
+    from solidarity.i18n import set_language
+
+    # AppTest calls widgets' format functions in this thread: use the page's language here too.
+    set_language(params.get("lang", "nl"))
     at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
     if page:
         at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -22,19 +22,22 @@ def init_language() -> str:
 def language_picker() -> None:
     """A small language select at the top of the page, easy to find on a phone."""
     codes = list(LANGUAGES)
+    current = get_language()
+    # The key carries the language, so a language set through the URL gets a fresh widget.
+    key = f"language_picker_{current}"
 
     def changed() -> None:
-        chosen = normalise_language(st.session_state["language_picker"])
+        chosen = normalise_language(st.session_state[key])
         st.session_state["language"] = chosen
         st.query_params[LANG_PARAM] = chosen
         set_language(chosen)
 
-    st.session_state["language_picker"] = get_language()
     st.selectbox(
         _("Language"),
         codes,
+        index=codes.index(current),
         format_func=lambda code: LANGUAGES[code][0],
-        key="language_picker",
+        key=key,
         on_change=changed,
         label_visibility="collapsed",
         width=170,
