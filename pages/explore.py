@@ -64,11 +64,11 @@ def clear_filters() -> None:
 
 centre_names = catalog.centre_names()
 centre_labels = {
-    row.id: f"{row.wijk} ({row.name})" for row in catalog.centres.itertuples()
+    row.id: f"{row.wijk} ({row.name.removeprefix('Buurtwerk ')})" for row in catalog.centres.itertuples()
 }
 project_names = catalog.project_names()
 
-filters_col, map_col = st.columns([1, 3], gap="medium")
+filters_col, map_col = st.columns([1.2, 3], gap="medium")
 with filters_col:
     st.subheader(_("Filters"))
     st.pills(

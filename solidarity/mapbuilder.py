@@ -46,7 +46,8 @@ MAP_CSS = """
 .sm-popup{font:14px/1.4 system-ui,sans-serif;min-width:200px;max-width:280px}
 .sm-popup h3{font-size:15px;margin:0 0 4px}.sm-popup p{margin:2px 0}
 .sm-popup .sm-note{color:#5a5a5a;font-style:italic}
-.sm-legend{background:#fff;padding:8px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
+.sm-legend summary{cursor:pointer;font-weight:600;padding:2px 0}
+.sm-legend{background:#fff;padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
   font:13px/1.5 system-ui,sans-serif;color:#1F2A37}
 .sm-legend .sm-pin{display:inline-flex;width:18px;height:18px;font-size:9px;vertical-align:middle;margin-right:6px}
 .sm-legend .sm-centre{width:20px;height:20px;font-size:10px;border-width:2px}
@@ -89,15 +90,20 @@ class TileSettings:
 
 
 class Legend(MacroElement):
-    """A Leaflet control with escaped legend HTML (built by :func:`legend_html`)."""
+    """A collapsible Leaflet control with escaped legend HTML (built by :func:`legend_html`).
+
+    Closed by default, in the top-right corner, so that it never hides a marker of the fitted
+    view; one click (or Enter) opens it.
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function () {
-          var legend = L.control({position: 'bottomleft'});
+          var legend = L.control({position: 'topright'});
           legend.onAdd = function () {
             var div = L.DomUtil.create('div', 'sm-legend');
-            div.innerHTML = {{ this.html|tojson }};
+            div.innerHTML = '<details><summary>' + {{ this.title|tojson }} + '</summary>' + {{ this.html|tojson }} + '</details>';
+            L.DomEvent.disableClickPropagation(div);
             return div;
           };
           legend.addTo({{ this._parent.get_name() }});
@@ -105,10 +111,11 @@ class Legend(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, title: str) -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.title = title
 
 
 def _json_for_script(value: object) -> str:
@@ -158,6 +165,29 @@ def marker_rows(initiatives: pd.DataFrame, centre_index: Mapping[str, int], proj
             precision_index.get(r.location_precision, precision_index["approximate"]),
         ])
     return rows
+
+
+def view_for_bounds(
+    south: float, west: float, north: float, east: float, width_px: int = 480, height_px: int = 400,
+    min_zoom: float = 11, max_zoom: float = 15,
+) -> tuple[tuple[float, float], float]:
+    """Centre and zoom that show the box in a map of about ``width_px`` x ``height_px`` (less a margin).
+
+    Computed here rather than with Leaflet's ``fitBounds``, which runs inside the Streamlit
+    iframe before it has its final size and then fits the wrong box.
+    """
+    import math
+
+    def mercator_y(lat: float) -> float:
+        s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
+        return math.log((1 + s) / (1 - s)) / 2
+
+    lon_span = max(east - west, 1e-6) / 360.0
+    y_span = max(mercator_y(north) - mercator_y(south), 1e-6) / (2 * math.pi)
+    zoom_x = math.log2(width_px / 256.0 / lon_span)
+    zoom_y = math.log2(height_px / 256.0 / y_span)
+    zoom = max(min_zoom, min(max_zoom, math.floor(min(zoom_x, zoom_y) * 4) / 4))  # quarter zoom steps
+    return ((south + north) / 2, (west + east) / 2), zoom
 
 
 def legend_html(centre_count: int, show_areas: bool) -> str:
@@ -216,6 +246,7 @@ def build_map(
         control_scale=True,
         prefer_canvas=False,
         maxZoom=MAX_ZOOM,
+        zoomSnap=0.25,
     )
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, max_zoom=MAX_ZOOM, name="OpenStreetMap").add_to(fmap)
@@ -279,16 +310,19 @@ def build_map(
         fmap.location = [float(r["lat"]), float(r["lon"])]
         fmap.options["zoom"] = 16
     elif fit:
-        lats = pd.concat([initiatives["lat"], centres["lat"]]).astype(float)
-        lons = pd.concat([initiatives["lon"], centres["lon"]]).astype(float)
-        if len(lats):
-            fmap.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]], max_zoom=16, padding=(20, 20))
+        frame = initiatives if len(initiatives) else centres
+        if len(frame):
+            center, zoom = view_for_bounds(
+                float(frame["lat"].min()), float(frame["lon"].min()), float(frame["lat"].max()), float(frame["lon"].max())
+            )
+            fmap.location = list(center)
+            fmap.options["zoom"] = zoom
 
     folium.plugins.Fullscreen(
         title=esc(_("Full screen")), title_cancel=esc(_("Exit full screen")), force_separate_button=True
     ).add_to(fmap)
     folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}, flyTo=True).add_to(fmap)
-    Legend(legend_html(len(centres), bool(areas))).add_to(fmap)
+    Legend(legend_html(len(centres), bool(areas)), esc(_("Legend"))).add_to(fmap)
     return fmap
 
 

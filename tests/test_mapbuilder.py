@@ -141,3 +141,24 @@ def test_map_stays_small_at_scale(catalog) -> None:
 def test_naive_baseline_has_one_marker_each(catalog) -> None:
     fmap = naive_map(catalog.initiatives)
     assert fmap.get_root().render().count("L.marker(") == len(catalog.initiatives)
+
+
+@pytest.mark.parametrize(
+    ("box", "width", "height"),
+    [((51.18, 4.37, 51.235, 4.49), 480, 400), ((51.2, 4.40, 51.201, 4.401), 480, 400), ((51.10, 4.2, 51.40, 4.6), 800, 600)],
+)
+def test_view_for_bounds_fits_the_box(box: tuple, width: int, height: int) -> None:
+    import math
+
+    from solidarity.mapbuilder import view_for_bounds
+
+    south, west, north, east = box
+    (lat, lon), zoom = view_for_bounds(south, west, north, east, width, height)
+    assert south <= lat <= north and west <= lon <= east
+    assert 11 <= zoom <= 15 and (zoom * 4).is_integer()
+    world = 256 * 2**zoom
+    x_px = (east - west) / 360 * world
+    y = [math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (south, north)]
+    y_px = (y[1] - y[0]) / (2 * math.pi) * world
+    if zoom > 11:  # not clamped at the widest view: the box fits
+        assert x_px <= width and y_px <= height
