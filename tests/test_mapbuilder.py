@@ -155,7 +155,7 @@ def test_view_for_bounds_fits_the_box(box: tuple, width: int, height: int) -> No
     south, west, north, east = box
     (lat, lon), zoom = view_for_bounds(south, west, north, east, width, height)
     assert south <= lat <= north and west <= lon <= east
-    assert 11 <= zoom <= 15 and (zoom * 4).is_integer()
+    assert 11 <= zoom <= 15 and float(zoom * 4).is_integer()
     world = 256 * 2**zoom
     x_px = (east - west) / 360 * world
     y = [math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (south, north)]
