@@ -21,7 +21,7 @@ st.markdown(
         "together) happen around the buurtwerken, how they relate to the projects, and where the gaps are."
     )
 )
-st.subheader(_("What the words mean"))
+st.header(_("What the words mean"))
 st.markdown(
     "- " + _("**Direct solidarity**: people help each other, share and work together.") + "\n"
     "- " + _("**Indirect solidarity**: what we pay for together: social services, social security, social housing.") + "\n"
@@ -29,14 +29,14 @@ st.markdown(
     "- " + _("**Approximate location**: the exact address is not known; the point lies in the right neighbourhood.")
 )
 
-st.subheader(_("Sources"))
+st.header(_("Sources"))
 st.markdown(
     _("Every initiative has its source. The data was gathered from public sources; gaps are left open, never filled in.")
 )
 sources = sorted(set(catalog.initiatives["source_url"]) | set(catalog.centres["source_url"]) - {""})
 st.dataframe({_("Source"): sources}, hide_index=True, column_config={_("Source"): st.column_config.LinkColumn()})
 
-st.subheader(_("Licences"))
+st.header(_("Licences"))
 st.markdown(
     "- " + _("Neighbourhood boundaries and streets: Stad Antwerpen, open data (free reuse with attribution).") + "\n"
     "- " + _("Background map: © OpenStreetMap contributors (ODbL).") + "\n"

@@ -11,7 +11,7 @@ from solidarity.mapbuilder import TileSettings, build_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS
 from solidarity.views import initiative_table, share_url, type_counts
 from ui import resources
-from ui.common import LANG_PARAM, init_language, page_url, sync_query_params
+from ui.common import LANG_PARAM, all_query_params, init_language, page_url, sync_query_params
 
 init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
 config = resources.settings()
@@ -20,7 +20,7 @@ vocab = catalog.vocabulary
 
 # The URL is the source of truth on the first run of a session; widgets take over after.
 if "explore_state" not in st.session_state:
-    st.session_state["explore_state"] = FilterState.from_query_params(st.query_params.to_dict(), vocab)
+    st.session_state["explore_state"] = FilterState.from_query_params(all_query_params(), vocab)
     initial: FilterState = st.session_state["explore_state"]
     st.session_state["f_types"] = list(initial.types)
     st.session_state["f_centres"] = list(initial.centres)
@@ -70,7 +70,7 @@ project_names = catalog.project_names()
 
 filters_col, map_col = st.columns([1.2, 3], gap="medium")
 with filters_col:
-    st.subheader(_("Filters"))
+    st.header(_("Filters"), divider=False)
     st.pills(
         _("Solidarity"),
         ["direct", "indirect"],
@@ -144,7 +144,7 @@ with map_col:
     )
     st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="explore_map")
 
-    st.subheader(_("List of the initiatives shown"))
+    st.header(_("List of the initiatives shown"))
     if len(shown) == 0:
         st.info(_("No initiative matches these filters."), icon=":material/search_off:")
     else:

@@ -23,7 +23,7 @@ from solidarity.nearby import (
 from solidarity.safety import md
 from solidarity.views import category_label
 from ui import resources
-from ui.common import LANG_PARAM, init_language, sync_query_params
+from ui.common import LANG_PARAM, all_query_params, init_language, sync_query_params
 
 init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
 config = resources.settings()
@@ -43,9 +43,7 @@ SOURCE_LABELS = {
 }
 
 if "nb_query" not in st.session_state:
-    initial = NearbyQuery.from_query_params(st.query_params.to_dict() | {
-        k: st.query_params.get_all(k) for k in ("type", "categorie")
-    })
+    initial = NearbyQuery.from_query_params(all_query_params())
     st.session_state["nb_query"] = initial
     st.session_state["nb_text"] = initial.text
     st.session_state["nb_radius"] = initial.radius_m

@@ -46,6 +46,7 @@ MAP_CSS = """
 .sm-popup{font:14px/1.4 system-ui,sans-serif;min-width:200px;max-width:280px}
 .sm-popup h3{font-size:15px;margin:0 0 4px}.sm-popup p{margin:2px 0}
 .sm-popup .sm-note{color:#5a5a5a;font-style:italic}
+.leaflet-tooltip{position:absolute;padding:6px;white-space:nowrap;font:12px/1.5 "Helvetica Neue",Arial,sans-serif}
 .sm-legend summary{cursor:pointer;font-weight:600;padding:2px 0}
 .sm-legend{background:#fff;padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
   font:13px/1.5 system-ui,sans-serif;color:#1F2A37}
@@ -63,8 +64,8 @@ CALLBACK_JS = """(function () {
     var cls = 'sm-pin sm-' + type.key + (row[10] === T.approximate ? ' sm-approx' : '');
     var icon = L.divIcon({className: '', iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12],
       html: '<div class="' + cls + '" style="background:' + type.background + '" role="img" aria-label="' +
-            type.label + ', ' + cat.label + '"><i class="fa-solid fa-' + cat.icon + '" aria-hidden="true"></i></div>'});
-    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[3], alt: row[3]});
+            row[3] + ', ' + type.label + ', ' + cat.label + '"><i class="fa-solid fa-' + cat.icon + '" aria-hidden="true"></i></div>'});
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
     var parts = ['<div class="sm-popup"><h3>' + row[3] + '</h3>', '<p>' + type.label + ' &middot; ' + cat.label + '</p>'];
     if (row[6] >= 0) { parts.push('<p>' + T.centreLabel + ': ' + T.centres[row[6]] + '</p>'); }
     if (row[7].length) {
@@ -116,6 +117,50 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.html = html
         self.title = title
+
+
+class FitWhenSized(MacroElement):
+    """Fit the map to a box once its frame has its final size (phones get a narrower map).
+
+    The Python view (:func:`view_for_bounds`) is the first guess; this refits during the
+    first two seconds, when Streamlit sizes the iframe, and then leaves the view to the user.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          var bounds = {{ this.bounds|tojson }};
+          var fit = function () { map.invalidateSize(); map.fitBounds(bounds, {padding: [28, 28], maxZoom: 15}); };
+          window.addEventListener('resize', fit);
+          setTimeout(fit, 150);
+          setTimeout(function () { window.removeEventListener('resize', fit); }, 2000);
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, south: float, west: float, north: float, east: float) -> None:
+        super().__init__()
+        self._name = "FitWhenSized"
+        self.bounds = [[south, west], [north, east]]
+
+
+class KeyboardControls(MacroElement):
+    """Make the locate button reachable by keyboard (the plugin's link has no ``href``)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        setTimeout(function () {
+          document.querySelectorAll('.leaflet-control-locate a').forEach(function (a) {
+            a.setAttribute('href', '#'); a.setAttribute('role', 'button');
+          });
+        }, 0);
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "KeyboardControls"
 
 
 def _json_for_script(value: object) -> str:
@@ -276,7 +321,7 @@ def build_map(
         )
         icon_html = (
             f'<div class="sm-pin sm-centre{" sm-approx" if approximate else ""}" style="background:{CENTRE_COLOUR}" '
-            f'role="img" aria-label="{esc(_("Buurtwerk"))}"><i class="fa-solid fa-house-chimney" aria-hidden="true"></i></div>'
+            f'role="img" aria-label="{esc(row.name)}, {esc(_("Buurtwerk"))}"><i class="fa-solid fa-house-chimney" aria-hidden="true"></i></div>'
         )
         folium.Marker(
             (row.lat, row.lon),
@@ -312,16 +357,17 @@ def build_map(
     elif fit:
         frame = initiatives if len(initiatives) else centres
         if len(frame):
-            center, zoom = view_for_bounds(
-                float(frame["lat"].min()), float(frame["lon"].min()), float(frame["lat"].max()), float(frame["lon"].max())
-            )
+            box = (float(frame["lat"].min()), float(frame["lon"].min()), float(frame["lat"].max()), float(frame["lon"].max()))
+            center, zoom = view_for_bounds(*box)
             fmap.location = list(center)
             fmap.options["zoom"] = zoom
+            FitWhenSized(*box).add_to(fmap)
 
     folium.plugins.Fullscreen(
         title=esc(_("Full screen")), title_cancel=esc(_("Exit full screen")), force_separate_button=True
     ).add_to(fmap)
     folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}, flyTo=True).add_to(fmap)
+    KeyboardControls().add_to(fmap)
     Legend(legend_html(len(centres), bool(areas)), esc(_("Legend"))).add_to(fmap)
     return fmap
 
@@ -395,4 +441,5 @@ def build_nearby_map(
         lons = [p[1] for p in points]
         fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=17, padding=(24, 24))
     folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}).add_to(fmap)
+    KeyboardControls().add_to(fmap)
     return fmap

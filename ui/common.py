@@ -49,7 +49,7 @@ def page_style() -> None:
     css = """
     <style>
     @media (max-width: 640px) {
-      .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 3rem; }
+      .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 4.5rem; }
       button, [data-baseweb="select"] > div { min-height: 44px; }
     }
     @media print {
@@ -80,3 +80,8 @@ def page_url() -> str:
     """The address of the current page without its query string (best effort)."""
     url = getattr(st.context, "url", "") or ""
     return url.split("?", 1)[0] or "http://localhost:8501/"
+
+
+def all_query_params() -> dict[str, list[str]]:
+    """The query string as ``{name: [values]}``: ``?a=1&a=2`` keeps both values."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -171,8 +170,12 @@ def stop_server(server: AppServer) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, Path, bool], AppServer]]:
-    """Start (once per session) a server by name; all are stopped at the end of the session."""
+def app_server(
+    tmp_path_factory: pytest.TempPathFactory, browser: Any
+) -> Iterator[Callable[[str, Path, bool], AppServer]]:
+    """Start (once per session) a server by name; all are stopped at the end of the session.
+
+    Depends on ``browser`` so that no server starts when the browser tests are skipped."""
     servers: dict[str, AppServer] = {}
 
     def get(name: str, seed_dir: Path, tiles: bool) -> AppServer:
@@ -250,10 +253,12 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         missing.append("the playwright package")
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and shutil.which("chromium") != CHROMIUM:
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
         missing.append(CHROMIUM)
     if missing:
-        message = f"browser tests need {' and '.join(missing)} (apt-get install -y chromium; never `playwright install`)"
+        message = (
+            f"browser tests need {' and '.join(missing)} (apt-get install -y chromium; never `playwright install`)"
+        )
         if required:
             pytest.fail(message + " and REQUIRE_BROWSER=1", pytrace=False)
         pytest.skip(message)
@@ -278,38 +283,77 @@ class Opened:
         return [message for message in self.console if message[0] == "error"]
 
 
+@pytest.fixture(scope="session")
+def browser_context(browser) -> Iterator[Callable[[str], Any]]:
+    """``browser_context(viewport)``: one shared context per viewport, so Streamlit's and the map's
+    static files stay in the HTTP cache between tests (every page still gets its own Streamlit
+    session). The alert trap is installed in every frame of its pages."""
+    contexts: dict[str, Any] = {}
+
+    def get(viewport: str) -> Any:
+        if viewport not in contexts:
+            context = browser.new_context(viewport=VIEWPORTS[viewport], service_workers="block")
+            context.add_init_script(XSS_TRAP)
+            contexts[viewport] = context
+        return contexts[viewport]
+
+    yield get
+    for context in contexts.values():
+        context.close()
+
+
+def new_page(context: Any, url: str) -> Opened:
+    """Open ``url`` in a new page of ``context``, recording console messages, page errors, dialogs
+    (recorded, then dismissed) and every request URL of all its frames."""
+    page = context.new_page()
+    page.set_default_timeout(MAP_TIMEOUT * 1000)
+    opened = Opened(page=page)
+
+    def on_console(message: Any) -> None:
+        location = message.location.get("url", "") if isinstance(message.location, dict) else ""
+        opened.console.append((message.type, message.text, location))
+
+    def on_dialog(dialog: Any) -> None:
+        opened.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    page.on("dialog", on_dialog)
+    page.on("request", lambda request: opened.requests.append(request.url))
+    page.goto(url, wait_until="domcontentloaded")
+    return opened
+
+
 @pytest.fixture
-def open_page(browser) -> Iterator[Callable[..., Opened]]:
-    """``open_page(url, viewport="desktop")``: a new context and page, recording console messages,
-    page errors, dialogs (recorded then dismissed) and every request URL. Closed after the test."""
-    contexts = []
+def open_page(browser_context) -> Iterator[Callable[..., Opened]]:
+    """``open_page(url, viewport="desktop")``: a new recording page (see :func:`new_page`), closed
+    after the test."""
+    pages: list[Opened] = []
 
     def open_(url: str, viewport: str = "desktop") -> Opened:
-        context = browser.new_context(viewport=VIEWPORTS[viewport], locale="nl-BE", service_workers="block")
-        context.add_init_script(XSS_TRAP)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(MAP_TIMEOUT * 1000)
-        opened = Opened(page=page)
-
-        def on_console(message: Any) -> None:
-            location = message.location.get("url", "") if isinstance(message.location, dict) else ""
-            opened.console.append((message.type, message.text, location))
-
-        def on_dialog(dialog: Any) -> None:
-            opened.dialogs.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: opened.errors.append(str(error)))
-        page.on("dialog", on_dialog)
-        context.on("request", lambda request: opened.requests.append(request.url))
-        page.goto(url, wait_until="domcontentloaded")
-        return opened
+        pages.append(new_page(browser_context(viewport), url))
+        return pages[-1]
 
     yield open_
-    for context in contexts:
-        context.close()
+    for opened in pages:
+        opened.page.close()
+
+
+@pytest.fixture(scope="session")
+def shared_page(browser_context) -> Iterator[Callable[..., Opened]]:
+    """``shared_page(url, viewport="desktop")``: like ``open_page`` but opened once per session and
+    URL, for tests that only look (saves a page load each). Tests must not change such a page."""
+    pages: dict[tuple[str, str], Opened] = {}
+
+    def open_(url: str, viewport: str = "desktop") -> Opened:
+        if (url, viewport) not in pages:
+            pages[(url, viewport)] = new_page(browser_context(viewport), url)
+        return pages[(url, viewport)]
+
+    yield open_
+    for opened in pages.values():
+        opened.page.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,8 +366,12 @@ def map_frame(page: Any) -> Any | None:
     return handle.content_frame() if handle else None
 
 
-def _poll(probe: Callable[[], Any], timeout: float, interval: float = 0.2) -> Any:
-    """Call ``probe`` until it returns something truthy (ignoring errors of a reloading frame)."""
+def poll(page: Any, probe: Callable[[], Any], timeout: float = MAP_TIMEOUT, interval: float = 0.2) -> Any:
+    """Call ``probe`` until it returns something truthy (ignoring errors of a reloading frame).
+
+    Waits with ``page.wait_for_timeout``, not ``time.sleep``: the sync Playwright API only
+    processes browser events (URL changes, dialogs, console) while one of its calls runs.
+    """
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -332,7 +380,7 @@ def _poll(probe: Callable[[], Any], timeout: float, interval: float = 0.2) -> An
             value = None
         if value or time.monotonic() > deadline:
             return value
-        time.sleep(interval)
+        page.wait_for_timeout(interval * 1000)
 
 
 def wait_for_map(page: Any, timeout: float = MAP_TIMEOUT, points: bool = True) -> Any:
@@ -352,7 +400,7 @@ def wait_for_map(page: Any, timeout: float = MAP_TIMEOUT, points: bool = True) -
             )
         return frame if found else None
 
-    frame = _poll(ready, timeout)
+    frame = poll(page, ready, timeout)
     if frame is None:
         raise AssertionError(f"the map (points={points}) did not appear within {timeout:.0f} s on {page.url}")
     return frame
@@ -376,19 +424,19 @@ def wait_for_count(page: Any, expected: int, timeout: float = MAP_TIMEOUT) -> in
         last[0] = count_points(page)
         return last[0] == expected
 
-    _poll(probe, timeout)
+    poll(page, probe, timeout)
     return last[0]
 
 
 def wait_for_url(page: Any, predicate: Callable[[str], bool], timeout: float = MAP_TIMEOUT) -> str:
     """Wait until ``predicate(page.url)``; return the URL."""
-    _poll(lambda: predicate(page.url), timeout, interval=0.1)
+    poll(page, lambda: predicate(page.url), timeout, interval=0.1)
     return page.url
 
 
 def wait_until_idle(page: Any, timeout: float = MAP_TIMEOUT) -> None:
     """Wait until Streamlit is not running the script (no 'running' status widget)."""
-    _poll(lambda: page.locator('[data-testid="stStatusWidget"]').count() == 0, timeout, interval=0.1)
+    poll(page, lambda: page.locator('[data-testid="stStatusWidget"]').count() == 0, timeout, interval=0.1)
 
 
 def screenshot(page: Any, name: str, full: bool = True) -> list[Path]:
