@@ -5,14 +5,16 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.geocode import MSG_CONFIRM, MSG_EMPTY
 from solidarity import hours
-from solidarity.i18n import LANGUAGES, _, get_language, ngettext
+from solidarity.i18n import LANGUAGES, _, get_language, isolate, ngettext
 from solidarity.mapbuilder import TileSettings, build_nearby_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS, WHEELCHAIR_LABELS
 from solidarity.nearby import (
     RADII,
     NearbyQuery,
     contact_links,
+    distinct_places,
     find_nearby,
     format_distance,
     languages_of,
@@ -65,6 +67,7 @@ def submit_text() -> None:
     """A new text search: forget any chosen point or place."""
     update(text=st.session_state["nb_text"].strip()[:200], lat=None, lon=None, place="")
     st.session_state["nb_origin"] = ""
+    st.session_state["nb_submitted"] = True
 
 
 st.title(_("What is near me?"))
@@ -136,6 +139,10 @@ if query.has_point:
 elif query.text:
     with st.spinner(_("Searching...")):
         result = resources.geocoder().geocode(query.text)
+    if result.status == "choose":
+        result.places = distinct_places(result.places)
+        if len(result.places) == 1 and result.message != MSG_CONFIRM:
+            result.status = "ok"
     if result.status == "ok" or (result.status == "choose" and len(result.places) == 1 and query.place):
         found = result.places[0]
         point, place_label, origin = (found.lat, found.lon), found.label, found.kind
@@ -166,7 +173,9 @@ elif query.text:
 sync_query_params(query.to_query_params() | {LANG_PARAM: language})
 
 if point is None:
-    if not query.text:
+    if not query.text and st.session_state.pop("nb_submitted", False):
+        st.warning(_(MSG_EMPTY), icon=":material/edit:")
+    elif not query.text:
         st.caption(_("Type where you are, use your location, or tap the map."))
     lat, lon = 51.2165, 4.4200
 else:
@@ -185,7 +194,7 @@ with results_col:
         with st.container(border=True):
             st.markdown(
                 ":material/home: **" + _("Nearest buurtwerk") + f": {md(centre.name)}**  \n"
-                + f"{format_distance(centre.walking_m, language)} · "
+                + f"{isolate(format_distance(centre.walking_m, language))} · "
                 + ngettext("{n} minute walk", "{n} minutes walk", centre.minutes).format(n=centre.minutes)
                 + (f"  \n{md(centre.row.get('address'))}" if centre.row.get("address") else "")
                 + ("  \n_" + _("Approximate location") + "_" if centre.row.get("location_precision") == "approximate" else "")
@@ -203,7 +212,7 @@ with results_col:
             lines = [
                 f"**{hit.rank}. {md(hit.name)}**",
                 f"{_(SOLIDARITY_LABELS.get(row['solidarity_type'], 'direct'))} · {md(category_label(row['category']))}",
-                f"{format_distance(hit.walking_m, language)} · "
+                f"{isolate(format_distance(hit.walking_m, language))} · "
                 + ngettext("{n} minute walk", "{n} minutes walk", hit.minutes).format(n=hit.minutes),
             ]
             description = localized(row, "description", language)

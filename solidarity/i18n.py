@@ -76,3 +76,8 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a count into the current language."""
     return translations(get_language()).ngettext(singular, plural, n)
+
+
+def isolate(text: str) -> str:
+    """Wrap ``text`` in Unicode bidi isolates, so numbers and units keep their order in RTL text."""
+    return f"\u2068{text}\u2069"

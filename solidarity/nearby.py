@@ -246,3 +246,16 @@ def gazetteer_places(centres: pd.DataFrame, initiatives: pd.DataFrame) -> list:
         places.append(Place(label=row.name, lat=float(row.lat), lon=float(row.lon), kind="initiative",
                             postcode=row.postcode or None))
     return places
+
+
+def distinct_places(places: list, within_m: float = 1000.0) -> list:
+    """Drop places that lie within ``within_m`` of an earlier one (the same neighbourhood named
+    twice, a street found in two postcodes a few blocks apart): for "what is near me" they are
+    one place, and the resident need not choose."""
+    kept: list = []
+    for place in places:
+        if all(
+            haversine_m(place.lat, place.lon, np.array([k.lat]), np.array([k.lon]))[0] > within_m for k in kept
+        ):
+            kept.append(place)
+    return kept

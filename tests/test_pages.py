@@ -215,3 +215,10 @@ def _naughty_sample() -> list[str]:
 @pytest.mark.parametrize("text", _naughty_sample())
 def test_nearby_naughty_strings(app_env: Path, text: str) -> None:
     run("pages/nearby.py", q=text, lang="ar")
+
+
+def test_nearby_same_neighbourhood_twice_needs_no_choice(app_env: Path, geodata_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEODATA_DIR", str(geodata_dir))
+    at = run("pages/nearby.py", q="Kiel", lang="en")
+    assert at.success, [i.value for i in at.info]
+    assert "Kiel" in at.success[0].value

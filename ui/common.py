@@ -48,6 +48,8 @@ def page_style() -> None:
     """CSS of the app: right-to-left layout for Arabic, larger touch targets on phones."""
     css = """
     <style>
+    /* Streamlit's "Press Enter to submit form" hint is English only; the Search button says it. */
+    [data-testid="InputInstructions"] { display: none; }
     @media (max-width: 640px) {
       .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 4.5rem; }
       button, [data-baseweb="select"] > div { min-height: 44px; }

@@ -1,0 +1,142 @@
+"""The residents' journey in a real browser at phone size, in Dutch and Arabic, offline.
+
+The server's geocoder is Nominatim pointed at a closed local port: every online lookup fails at
+once, as it does on a machine without internet, so the offline gazetteer must answer.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import (
+    REAL_SEED,
+    AppServer,
+    screenshot,
+    server_env,
+    start_server,
+    stop_server,
+    wait_until_idle,
+)
+
+SEARCH_INPUT = '[data-testid="stForm"] input[type="text"]'
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@pytest.fixture(scope="module")
+def app_resident(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Real data, no tiles, Nominatim unreachable (a refused local port): the offline case."""
+    tmp: Path = tmp_path_factory.mktemp("resident")
+    env = server_env(tmp, REAL_SEED, tiles=False)
+    env.update(GEOCODER="nominatim", NOMINATIM_DOMAIN="127.0.0.1:9", GEOCODER_TIMEOUT="2")
+    server = start_server("resident", tmp, env)
+    yield server
+    stop_server(server)
+
+
+def ready(opened):  # noqa: ANN201 - the search field locator
+    """Wait for the search field; close Streamlit's own "Page not found" modal if it shows.
+
+    Streamlit shows that modal over the right page when the very first visit after a server start
+    is a sub page's URL (streamlit/streamlit#9992, a known bug of st.navigation); the page
+    underneath is the right one, so a resident closes it and goes on, and so does this test.
+    """
+    page = opened.page
+    field = page.locator(SEARCH_INPUT)
+    field.wait_for(timeout=30_000)
+    wait_until_idle(page, timeout=30)
+    dialog = page.get_by_role("dialog")
+    if dialog.count():
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached", timeout=5_000)
+    return field
+
+
+def search(opened, text: str) -> float:
+    """Type ``text`` in the search field, press Enter; seconds until the answer is on screen."""
+    page = opened.page
+    field = ready(opened)
+    field.fill(text)
+    started = time.perf_counter()
+    field.press("Enter")
+    page.wait_for_timeout(100)
+    wait_until_idle(page, timeout=15)
+    page.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentWarning"], '
+                 '[data-testid="stAlertContentInfo"]').first.wait_for(timeout=15_000)
+    return time.perf_counter() - started
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_dutch_postcode_2060_lists_de_wijk_with_walking_minutes(app_resident, open_page, record_property) -> None:
+    opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
+    seconds = search(opened, "2060")
+    page = opened.page
+    text = main_text(page)
+    record_property("seconds_to_results", round(seconds, 2))
+    print(f"2060 answered in {seconds:.2f} s")
+    assert "Buurtwerk De Wijk" in text
+    assert "minuten te voet" in text or "minuut te voet" in text
+    assert "postcode" in text
+    assert "q=2060" in page.url
+    # Results come before the map on a phone, and nothing scrolls sideways.
+    first = page.get_by_text("Buurtwerk De Wijk").first.bounding_box()
+    map_box = page.locator(MAP).first.bounding_box()
+    assert first and map_box and first["y"] < map_box["y"]
+    assert no_horizontal_scroll(page)
+    assert opened.errors == [] and opened.dialogs == []
+    screenshot(page, "nearby-nl-phone")
+
+
+def test_arabic_right_to_left_with_results_and_no_serious_axe_violation(app_resident, open_page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    opened = open_page(app_resident.page_url("/in-de-buurt", lang="ar"), viewport="phone")
+    search(opened, "Kiel")
+    page = opened.page
+    direction = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).direction")
+    assert direction == "rtl"
+    text = main_text(page)
+    assert "Buurtwerk De Stek" in text
+    assert "دقيقة" in text or "دقائق" in text or "دقيقتان" in text  # walking minutes, in Arabic
+    assert no_horizontal_scroll(page)
+    screenshot(page, "nearby-ar-phone")
+    results = Axe().run(page, options={"resultTypes": ["violations"], "iframes": False}).response
+    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == []
+
+
+@pytest.mark.skipif(not os.environ.get("GEODATA_DIR"), reason="the street register comes with GEODATA_DIR")
+def test_misspelt_street_finds_willy_vandersteenplein(app_resident, open_page) -> None:
+    opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
+    seconds = search(opened, "wily vandersteenplijn")
+    text = main_text(opened.page)
+    print(f"misspelt street answered in {seconds:.2f} s")
+    assert "Willy Vandersteenplein" in text
+    assert "minuten te voet" in text or "minuut te voet" in text
+
+
+@pytest.mark.parametrize("text", ["", "x" * 200, "<img src=x onerror=alert(1)>", "1000", "48.85, 2.35"])
+def test_bad_input_gets_a_clear_message(app_resident, open_page, text: str) -> None:
+    opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
+    page = opened.page
+    field = ready(opened)
+    field.fill(text)
+    field.press("Enter")
+    page.wait_for_timeout(300)
+    wait_until_idle(page, timeout=5)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert opened.dialogs == [] and opened.errors == []
+    page.locator('[data-testid="stAlertContentWarning"], [data-testid="stAlertContentInfo"], '
+                 '[data-testid="stAlertContentSuccess"]').first.wait_for(timeout=3_000)
