@@ -564,8 +564,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parts = [args.only] if args.only else ["wijken", "streets"]
     failed = 0 if args.if_missing else 1
     if args.if_missing:
-        marker = cache / (STREETS_FILENAME if args.only == "streets" else WIJKEN_FILENAME)
-        if marker.is_file():
+        # Fetch only the parts whose file is not cached yet (`make run` calls this every start).
+        files = {"wijken": WIJKEN_FILENAME, "streets": STREETS_FILENAME}
+        parts = [part for part in parts if not (cache / files[part]).is_file()]
+        if not parts:
             return 0
     boundaries: Boundaries | None = None
     labels = {"wijken": "wijken", "streets": "streets and postcodes"}

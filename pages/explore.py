@@ -142,7 +142,8 @@ with map_col:
         tiles=TileSettings(config.TILES_URL, config.TILES_ATTRIBUTION),
         fit=True,
     )
-    st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="explore_map")
+    # render=False: st_folium renders what it needs itself; a full render first would double the work.
+    st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="explore_map", render=False)
 
     st.header(_("List of the initiatives shown"))
     if len(shown) == 0:
@@ -181,4 +182,4 @@ with map_col:
 
     with st.expander(_("Share this view"), icon=":material/link:"):
         st.caption(_("Copy this link: it opens the map with the same filters."))
-        st.code(share_url(page_url(), params), language=None)
+        st.text(share_url(page_url(), params))

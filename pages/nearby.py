@@ -246,7 +246,9 @@ with map_col:
         lat, lon, query.radius_m if point else 0, hits, centre, place_label,
         tiles=TileSettings(config.TILES_URL, config.TILES_ATTRIBUTION),
     )
-    clicked = st_folium(fmap, height=420, use_container_width=True, returned_objects=["last_clicked"], key="nb_map")
+    clicked = st_folium(
+        fmap, height=420, use_container_width=True, returned_objects=["last_clicked"], key="nb_map", render=False
+    )
     last = (clicked or {}).get("last_clicked")
     if last and last != st.session_state.get("nb_last_click"):
         st.session_state["nb_last_click"] = last

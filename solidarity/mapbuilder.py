@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import folium
 import folium.plugins
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
+from branca.element import Element, MacroElement
+from folium.template import Template
 
 from solidarity.i18n import _
 from solidarity.model import (
@@ -187,29 +187,94 @@ def _lookup_tables(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict,
     return tables, centre_index, project_index
 
 
+MARKER_COLUMNS = (
+    "lat", "lon", "id", "name", "solidarity_type", "category", "centre_id", "projects", "website", "address",
+    "postcode", "location_precision",
+)
+
+
 def marker_rows(initiatives: pd.DataFrame, centre_index: Mapping[str, int], project_index: Mapping[str, int]) -> list[list]:
-    """The compact, escaped rows the marker callback draws (one per initiative)."""
+    """The compact, escaped rows the marker callback draws (one per initiative).
+
+    Reads whole columns with ``tolist()``: iterating rows of pandas' Arrow-backed string
+    columns costs more than all the escaping.
+    """
     type_index = {t: i for i, t in enumerate(SOLIDARITY_TYPES)}
     category_index = {c: i for i, c in enumerate(CATEGORIES)}
     precision_index = {p: i for i, p in enumerate(PRECISION_LABELS)}
     other = category_index["other"]
+    approximate = precision_index["approximate"]
     rows = []
-    for r in initiatives.itertuples(index=False):
-        website = link(r.website, r.website) if r.website else ""
+    columns = (initiatives[c].tolist() for c in MARKER_COLUMNS)
+    for lat, lon, id_, name, kind, category, centre, projects, website, address, postcode, precision in zip(
+        *columns, strict=True
+    ):
+        web = link(website, website) if website else ""
         rows.append([
-            round(float(r.lat), 6),
-            round(float(r.lon), 6),
-            esc(r.id),
-            esc(r.name),
-            type_index.get(r.solidarity_type, 0),
-            category_index.get(r.category, other),
-            centre_index.get(r.centre_id, -1),
-            [project_index[p] for p in split_list(r.projects) if p in project_index],
-            website if website.startswith("<a ") else "",
-            esc(", ".join(part for part in (r.address, r.postcode) if part)),
-            precision_index.get(r.location_precision, precision_index["approximate"]),
+            round(float(lat), 6),
+            round(float(lon), 6),
+            esc(id_),
+            esc(name),
+            type_index.get(kind, 0),
+            category_index.get(category, other),
+            centre_index.get(centre, -1),
+            [project_index[p] for p in split_list(projects) if p in project_index],
+            web if web.startswith("<a ") else "",
+            esc(", ".join(part for part in (address, postcode) if part)),
+            precision_index.get(precision, approximate),
         ])
     return rows
+
+
+class _RawScript(Element):
+    """A piece of script put into the page as it is (not re-read as a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
+class MarkerLayer(folium.plugins.MarkerCluster):
+    """A marker cluster drawn in the browser from one JSON array, whose data never passes Jinja.
+
+    Like folium's ``FastMarkerCluster`` (one callback makes each marker), but the rows are
+    encoded once, as HTML-safe JSON, and placed into the script as text: folium would encode
+    them on every render, and branca re-reads a rendered script as a template, which with
+    10,000 rows is most of the map's build time.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var callback = {{ this.callback }};
+            var data = {{ this.data_json }};
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            for (var i = 0; i < data.length; i++) {
+                callback(data[i]).addTo(cluster);
+            }
+            cluster.addTo({{ this._parent.get_name() }});
+            return cluster;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows: list[list], callback: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._name = "FastMarkerCluster"
+        self.rows = rows
+        self.callback = callback
+        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+            data = data.replace(char, code)
+        self.data_json = data
+
+    def render(self, **kwargs: object) -> None:
+        super().render(**kwargs)
+        # Replace the script element folium added by the same text that is not a template.
+        self.get_root().script._children[self.get_name()] = _RawScript(self._template.module.script(self, kwargs))
 
 
 def view_for_bounds(
@@ -334,11 +399,13 @@ def build_map(
     tables, centre_index, project_index = _lookup_tables(centres, projects)
     rows = marker_rows(initiatives, centre_index, project_index)
     if rows:
-        folium.plugins.FastMarkerCluster(
+        MarkerLayer(
             rows,
             callback=CALLBACK_JS % _json_for_script(tables),
             name=esc(_("Initiatives")),
-            options={"maxClusterRadius": 40, "disableClusteringAtZoom": 17, "spiderfyOnMaxZoom": True},
+            maxClusterRadius=40,
+            disableClusteringAtZoom=17,
+            spiderfyOnMaxZoom=True,
         ).add_to(fmap)
 
     chosen = initiatives[initiatives["id"] == selected] if selected else initiatives.iloc[0:0]
@@ -377,7 +444,7 @@ def naive_map(initiatives: pd.DataFrame) -> folium.Map:
     fmap = folium.Map(location=ANTWERP_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, maxZoom=MAX_ZOOM)
     cluster = folium.plugins.MarkerCluster().add_to(fmap)
     for r in initiatives.itertuples(index=False):
-        folium.Marker((r.lat, r.lon), popup=folium.Popup(esc(r.name)), tooltip=esc(r.name), icon=folium.Icon()).add_to(cluster)
+        folium.Marker((r.lat, r.lon), popup=folium.Popup(esc(r.name)), tooltip=esc(r.name)).add_to(cluster)
     return fmap
 
 

@@ -6,8 +6,10 @@ import html
 from urllib.parse import urlsplit
 
 #: Characters that are harmless in HTML but dangerous inside the JavaScript template
-#: literals folium writes (TECH_NOTES section 3): backtick, dollar sign and backslash.
-_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+#: literals folium writes (TECH_NOTES section 3): backtick, dollar sign and backslash; and the
+#: braces, because branca re-reads rendered map scripts as Jinja templates on the server, where
+#: ``{{ ... }}`` in data would run (server-side template injection).
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -15,9 +17,9 @@ ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 def esc(value: object) -> str:
     """Escape ``value`` for HTML text or attribute context inside folium's JavaScript.
 
-    HTML-escapes ``& < > " '`` and also turns the backtick, ``$`` and ``\\`` into HTML
-    entities, so the result is inert in an HTML attribute, in HTML text and inside a
-    JavaScript template literal.
+    HTML-escapes ``& < > " '`` and also turns the backtick, ``$``, ``\\`` and the braces into
+    HTML entities, so the result is inert in an HTML attribute, in HTML text, inside a
+    JavaScript template literal and inside the Jinja templates folium renders on the server.
     """
     if value is None:
         return ""

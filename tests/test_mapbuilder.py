@@ -13,7 +13,7 @@ import pytest
 from solidarity import assets
 from solidarity.catalog import build_catalog
 from solidarity.filters import FilterState, apply_filters
-from solidarity.mapbuilder import TileSettings, build_map, naive_map
+from solidarity.mapbuilder import MarkerLayer, TileSettings, build_map, naive_map
 from solidarity.store import Store
 from solidarity.synthetic import generate
 
@@ -34,9 +34,9 @@ def catalog(store: Store):
 def test_children_and_marker_count(catalog) -> None:
     fmap = build_map(catalog.initiatives, catalog.centres, catalog.projects, tiles=NO_TILES)
     children = list(fmap._children.values())
-    clusters = [c for c in children if isinstance(c, folium.plugins.FastMarkerCluster)]
+    clusters = [c for c in children if isinstance(c, MarkerLayer)]
     centres = [c for c in children if isinstance(c, folium.Marker)]
-    assert len(clusters) == 1 and len(clusters[0].data) == len(catalog.initiatives) == 5
+    assert len(clusters) == 1 and len(clusters[0].rows) == len(catalog.initiatives) == 5
     assert len(centres) == 2
     assert any(isinstance(c, folium.plugins.Fullscreen) for c in children)
     assert any(isinstance(c, folium.plugins.LocateControl) for c in children)
@@ -162,3 +162,14 @@ def test_view_for_bounds_fits_the_box(box: tuple, width: int, height: int) -> No
     y_px = (y[1] - y[0]) / (2 * math.pi) * world
     if zoom > 11:  # not clamped at the widest view: the box fits
         assert x_px <= width and y_px <= height
+
+
+def test_template_code_in_data_is_not_run(catalog) -> None:
+    """Data never reaches Jinja as template code (branca re-reads rendered scripts as templates)."""
+    frame = catalog.initiatives.copy()
+    frame.loc[frame.index[0], "name"] = "Club {{ 7*7 }} {% if true %}yes{% endif %}"
+    centres = catalog.centres.copy()
+    centres.loc[centres.index[0], "name"] = "Centrum {{ 6*7 }}"
+    html = build_map(frame, centres, catalog.projects, selected=frame.iloc[0]["id"], tiles=NO_TILES).get_root().render()
+    assert "Club 49" not in html and "Centrum 42" not in html and "yes{%" not in html
+    assert "Club &#123;&#123; 7*7 &#125;&#125;" in html

@@ -444,10 +444,19 @@ def test_portal_refusing_connections(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_if_missing_with_cache_makes_no_request(portal: Portal, tmp_path: Path) -> None:
     (tmp_path / WIJKEN_FILENAME).write_bytes(FIXTURE.read_bytes())
+    (tmp_path / STREETS_FILENAME).write_text('{"schemaVersion":1,"metadata":{},"streets":[]}')
     portal.routes[WIJKEN_PATH] = serve_bytes(FIXTURE.read_bytes())
     assert main(["--if-missing"], portal.settings(tmp_path)) == 0
     assert main(["--if-missing", "--only", "wijken"], portal.settings(tmp_path)) == 0
     assert portal.requests == []
+
+
+def test_if_missing_fetches_only_the_missing_part(portal: Portal, tmp_path: Path) -> None:
+    (tmp_path / WIJKEN_FILENAME).write_bytes(FIXTURE.read_bytes())
+    portal.routes[STREETS_PATH] = paged_streets(SEGMENTS)
+    assert main(["--if-missing"], portal.settings(tmp_path)) == 0
+    assert (tmp_path / STREETS_FILENAME).is_file()
+    assert all(STREETS_PATH in request for request in portal.requests), portal.requests
 
 
 def test_if_missing_downloads_when_cache_is_empty(portal: Portal, tmp_path: Path) -> None:
@@ -461,6 +470,7 @@ def test_if_missing_downloads_when_cache_is_empty(portal: Portal, tmp_path: Path
 
 def test_command_line_entry_point(portal: Portal, tmp_path: Path) -> None:
     (tmp_path / WIJKEN_FILENAME).write_bytes(FIXTURE.read_bytes())
+    (tmp_path / STREETS_FILENAME).write_text('{"schemaVersion":1,"metadata":{},"streets":[]}')
     env = {**os.environ, "GEODATA_CACHE_DIR": str(tmp_path), "OPENDATA_BASE_URL": portal.url, "OPENDATA_TIMEOUT": "1"}
     done = subprocess.run(
         [sys.executable, "-m", "geo.opendata", "--if-missing"],

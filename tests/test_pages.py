@@ -93,7 +93,7 @@ def test_explore_url_filters_apply_and_round_trip(app_env: Path) -> None:
     assert qp(at, "type") == ["direct"]
     assert qp(at, "buurtwerk") == ["de-stek"]
     assert qp(at, "project") == ["ruimte-publiek-maken"]
-    share = [c.value for c in at.code]
+    share = [t.value for t in at.text]
     assert any("buurtwerk=de-stek" in s and "project=ruimte-publiek-maken" in s for s in share)
 
 

@@ -13,7 +13,7 @@ from solidarity.safety import esc, link, md, safe_url
         ("plain", "plain"),
         ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
         ("Café `t Hoekske", "Café &#96;t Hoekske"),
-        ("${alert(1)}", "&#36;{alert(1)}"),
+        ("${alert(1)}", "&#36;&#123;alert(1)&#125;"),
         ("back\\slash", "back&#92;slash"),
         ('"quoted" & \'single\'', "&quot;quoted&quot; &amp; &#x27;single&#x27;"),
         (None, ""),
@@ -79,3 +79,19 @@ def test_md_neutralises_markdown(raw: str) -> None:
 def test_md_keeps_plain_text() -> None:
     assert md("Buurtwerk De Wijk") == "Buurtwerk De Wijk"
     assert md(None) == ""
+
+
+@pytest.mark.parametrize("raw", ["{{ 7*7 }}", "{% if true %}x{% endif %}", "{# c #}", "{{ cycler.__init__.__globals__.os.getpid() }}"])
+def test_esc_neutralises_jinja(raw: str) -> None:
+    out = esc(raw)
+    assert "{" not in out and "}" not in out
+
+
+def test_folium_does_not_evaluate_escaped_templates() -> None:
+    import folium
+
+    fmap = folium.Map(tiles=None)
+    folium.Marker((51.2, 4.4), tooltip=esc("{{ 7*7 }} x"), popup=folium.Popup(esc("{% if true %}y{% endif %}"))).add_to(fmap)
+    html = fmap.get_root().render()
+    assert "49 x" not in html
+    assert "&#123;&#123; 7*7 &#125;&#125; x" in html
