@@ -55,9 +55,12 @@ LOCAL_DIRS: tuple[str, ...] = (
     "leaflet.fullscreen",
 )
 
-#: Stylesheets folium adds that this app never uses (glyphicon icons, rotated awesome markers):
-#: dropped so that nothing is fetched from a third party for them.
-UNUSED_CSS = frozenset({"glyphicons_css", "awesome_rotate_css"})
+#: Assets folium adds to every map that this app never uses (Bootstrap, awesome-markers,
+#: glyphicons: the app draws its own pins): dropped, so the map frame loads fewer files one
+#: after another and nothing is fetched from a third party for them. jQuery stays: folium's
+#: popups use it.
+UNUSED_JS = frozenset({"bootstrap", "awesome_markers"})
+UNUSED_CSS = frozenset({"glyphicons_css", "awesome_rotate_css", "bootstrap_css", "awesome_markers_css"})
 
 #: The classes whose ``default_js``/``default_css`` are rewritten.
 ASSET_CLASSES = (
@@ -113,8 +116,9 @@ def use_local_assets(vendor_dir: Path = VENDOR_DIR, url_prefix: str = "/" + URL_
     local = local_assets_present(vendor_dir)
     for cls, (cdn_js, cdn_css) in _CDN_DEFAULTS.items():
         css = [(name, url) for name, url in cdn_css if name not in UNUSED_CSS]
+        cdn_js = [(name, url) for name, url in cdn_js if name not in UNUSED_JS]
         if not local:
-            cls.default_js, cls.default_css = list(cdn_js), css
+            cls.default_js, cls.default_css = cdn_js, css
             continue
         js = [(name, f"{url_prefix}/{LOCAL_FILES[name]}") for name, _ in cdn_js]
         if cls is folium.Map:

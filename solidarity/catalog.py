@@ -71,6 +71,10 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
     for (language, field_name), group in translations.groupby(["language", "field"]):
         texts = dict(zip(group["id"], group["text"], strict=True))
         initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
+    # The escaped marker rows, once per data version (the map only picks the shown ones).
+    from solidarity.mapbuilder import marker_rows, row_indexes
+
+    initiatives["marker_row"] = marker_rows(initiatives, *row_indexes(centres, projects))
     return Catalog(
         initiatives=initiatives,
         centres=centres,

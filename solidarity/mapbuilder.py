@@ -168,9 +168,13 @@ def _json_for_script(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
+def row_indexes(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict[str, int], dict[str, int]]:
+    """Position of each centre and project id in the marker lookup tables."""
+    return {cid: i for i, cid in enumerate(centres["id"])}, {pid: i for i, pid in enumerate(projects["id"])}
+
+
 def _lookup_tables(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict, dict[str, int], dict[str, int]]:
-    centre_index = {cid: i for i, cid in enumerate(centres["id"])}
-    project_index = {pid: i for i, pid in enumerate(projects["id"])}
+    centre_index, project_index = row_indexes(centres, projects)
     tables = {
         "types": [
             {"key": t, "label": esc(_(SOLIDARITY_LABELS[t])), "background": TYPE_STYLES[t]["background"]}
@@ -397,7 +401,10 @@ def build_map(
         ).add_to(fmap)
 
     tables, centre_index, project_index = _lookup_tables(centres, projects)
-    rows = marker_rows(initiatives, centre_index, project_index)
+    if "marker_row" in initiatives:  # prepared once per data version by the catalogue
+        rows = initiatives["marker_row"].tolist()
+    else:
+        rows = marker_rows(initiatives, centre_index, project_index)
     if rows:
         MarkerLayer(
             rows,
