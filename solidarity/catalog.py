@@ -9,6 +9,7 @@ import pandas as pd
 
 from solidarity.filters import Vocabulary, centre_of_area, fold, search_text
 from solidarity.model import RowError, split_list
+from solidarity.safety import safe_url
 from solidarity.store import Store
 
 
@@ -74,6 +75,7 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
     # The escaped marker rows, once per data version (the map only picks the shown ones).
     from solidarity.mapbuilder import marker_rows, row_indexes
 
+    initiatives["website_safe"] = initiatives["website"].map(lambda url: safe_url(url) or "")
     initiatives["marker_row"] = marker_rows(initiatives, *row_indexes(centres, projects))
     return Catalog(
         initiatives=initiatives,

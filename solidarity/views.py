@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 
 from solidarity.i18n import _
@@ -27,23 +28,26 @@ def initiative_table(initiatives: pd.DataFrame, centre_names: Mapping[str, str])
     """The list shown beside the map: translated headers and labels, safe links only.
 
     ``st.dataframe`` renders cells as plain text, so data needs no HTML escaping here;
-    links that are not http(s)/mailto are left out.
+    links that are not http(s)/mailto are left out. Labels are mapped per column (a few
+    dictionary look-ups), not per row: this runs on every rerun.
     """
-    address = initiatives["address"].where(initiatives["address"] != "", "")
-    approximate = initiatives["location_precision"] == "approximate"
     note = _(PRECISION_LABELS["approximate"])
+    approximate = (initiatives["location_precision"] == "approximate").to_numpy()
+    address = initiatives["address"].fillna("").to_numpy(dtype=object)
+    with_note = np.where(address != "", address + f" ({note})", note)
+    websites = initiatives["website_safe"] if "website_safe" in initiatives else initiatives["website"].map(safe_url)
+    projects = initiatives["project_names"] if "project_names" in initiatives else initiatives["projects"]
     return pd.DataFrame(
         {
             _("Name"): initiatives["name"].to_numpy(),
-            _("Solidarity"): initiatives["solidarity_type"].map(lambda t: _(SOLIDARITY_LABELS.get(t, t))).to_numpy(),
-            _("Category"): initiatives["category"].map(category_label).to_numpy(),
-            _("Buurtwerk"): initiatives["centre_id"].map(lambda c: centre_names.get(c, "")).to_numpy(),
-            _("Projects"): (initiatives["project_names"] if "project_names" in initiatives else initiatives["projects"]).to_numpy(),
-            _("Address"): [
-                f"{a} ({note})" if approx and a else (note if approx else a)
-                for a, approx in zip(address, approximate, strict=True)
-            ],
-            _("Website"): initiatives["website"].map(lambda u: safe_url(u) or None).to_numpy(),
+            _("Solidarity"): initiatives["solidarity_type"].map({t: _(label) for t, label in SOLIDARITY_LABELS.items()}).to_numpy(),
+            _("Category"): initiatives["category"].map(
+                {c: category_label(c) for c in set(initiatives["category"])}
+            ).to_numpy(),
+            _("Buurtwerk"): initiatives["centre_id"].map(dict(centre_names)).fillna("").to_numpy(),
+            _("Projects"): projects.to_numpy(),
+            _("Address"): np.where(approximate, with_note, address),
+            _("Website"): websites.where(websites.astype(bool), None).to_numpy(),
         }
     )
 
