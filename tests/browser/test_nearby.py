@@ -80,7 +80,14 @@ def search(opened, text: str) -> float:
     wait_until_idle(page, timeout=15)
     page.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentWarning"], '
                  '[data-testid="stAlertContentInfo"]').first.wait_for(timeout=15_000)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    wait_until_idle(page, timeout=15)  # the results render after the position message
+    return seconds
+
+
+def wait_for_text(page, text: str) -> None:
+    """Wait until ``text`` is on the page (results render after the position message)."""
+    page.get_by_text(text).first.wait_for(timeout=15_000)
 
 
 def main_text(page) -> str:
@@ -95,6 +102,7 @@ def test_dutch_postcode_2060_lists_de_wijk_with_walking_minutes(app_resident, op
     opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
     seconds = search(opened, "2060")
     page = opened.page
+    wait_for_text(page, "Buurtwerk De Wijk")
     text = main_text(page)
     record_property("seconds_to_results", round(seconds, 2))
     print(f"2060 answered in {seconds:.2f} s")
@@ -117,6 +125,7 @@ def test_arabic_right_to_left_with_results_and_no_serious_axe_violation(app_resi
     opened = open_page(app_resident.page_url("/in-de-buurt", lang="ar"), viewport="phone")
     search(opened, "Kiel")
     page = opened.page
+    wait_for_text(page, "Buurtwerk De Stek")
     direction = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).direction")
     assert direction == "rtl"
     text = main_text(page)
@@ -133,6 +142,7 @@ def test_arabic_right_to_left_with_results_and_no_serious_axe_violation(app_resi
 def test_misspelt_street_finds_willy_vandersteenplein(app_resident, open_page) -> None:
     opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
     seconds = search(opened, "wily vandersteenplijn")
+    wait_for_text(opened.page, "Willy Vandersteenplein")
     text = main_text(opened.page)
     print(f"misspelt street answered in {seconds:.2f} s")
     assert "Willy Vandersteenplein" in text
