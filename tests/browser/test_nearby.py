@@ -162,3 +162,26 @@ def test_bad_input_gets_a_clear_message(app_resident, open_page, text: str) -> N
     assert opened.dialogs == [] and opened.errors == []
     page.locator('[data-testid="stAlertContentWarning"], [data-testid="stAlertContentInfo"], '
                  '[data-testid="stAlertContentSuccess"]').first.wait_for(timeout=3_000)
+
+
+def test_use_my_location(app_resident, browser) -> None:
+    """The browser's location (granted, near De Wijk) places the search; no typing needed."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, geolocation={"latitude": 51.2245, "longitude": 4.4298},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.goto(app_resident.page_url("/in-de-buurt", lang="nl"))
+        button = page.get_by_role("button", name="Gebruik mijn locatie")
+        button.wait_for(timeout=30_000)
+        wait_until_idle(page, timeout=30)
+        dialog = page.get_by_role("dialog")
+        if dialog.count():
+            page.keyboard.press("Escape")
+        button.click()
+        page.get_by_text("Buurtwerk De Wijk").first.wait_for(timeout=15_000)
+        assert "lat=51.22450" in page.url and "lon=4.42980" in page.url
+        assert "je locatie" in page.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        context.close()
