@@ -131,10 +131,19 @@ class FitWhenSized(MacroElement):
         (function () {
           var map = {{ this._parent.get_name() }};
           var bounds = {{ this.bounds|tojson }};
-          var fit = function () { map.invalidateSize(); map.fitBounds(bounds, {padding: [28, 28], maxZoom: 15}); };
+          var active = true;
+          var fit = function () {
+            if (active) { map.invalidateSize(); map.fitBounds(bounds, {padding: [28, 28], maxZoom: 15}); }
+          };
+          var stop = function () { active = false; window.removeEventListener('resize', fit); };
           window.addEventListener('resize', fit);
           setTimeout(fit, 150);
-          setTimeout(function () { window.removeEventListener('resize', fit); }, 2000);
+          setTimeout(stop, 2000);
+          // The user (or a popup) takes over the view: no more refits.
+          map.once('popupopen', stop);
+          ['mousedown', 'touchstart', 'wheel', 'keydown'].forEach(function (name) {
+            map.getContainer().addEventListener(name, stop, {once: true, passive: true});
+          });
         })();
         {% endmacro %}"""
     )

@@ -168,11 +168,15 @@ OPEN_HOSTILE_POPUP_JS = """() => new Promise((resolve) => {
   const layer = cluster.getLayers().find((l) => (l.options.title || '').includes('Hoekske')
       || String((l.getTooltip() && l.getTooltip().getContent()) || '').includes('Hoekske'));
   if (!layer) { resolve(null); return; }
-  cluster.zoomToShowLayer(layer, () => {
-    layer.openPopup();
+  let tries = 0;
+  const read = () => {
+    // The map may still settle its first view: (re)open until the popup shows, 3 s at most.
+    if (!layer.isPopupOpen()) { layer.openPopup(); }
     const popup = document.querySelector('.leaflet-popup-content');
-    resolve(popup ? popup.textContent : '');
-  });
+    if ((popup && popup.textContent) || ++tries > 30) { resolve(popup ? popup.textContent : ''); return; }
+    setTimeout(read, 100);
+  };
+  cluster.zoomToShowLayer(layer, read);
 })""".replace("LIVE_CLUSTERS", LIVE_CLUSTERS_JS)
 
 NO_INJECTED_IMG_JS = "() => [...document.querySelectorAll('img')].filter((i) => i.getAttribute('src') === 'x').length"
