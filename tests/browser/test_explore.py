@@ -170,13 +170,14 @@ OPEN_HOSTILE_POPUP_JS = """() => new Promise((resolve) => {
   if (!layer) { resolve(null); return; }
   let tries = 0;
   const read = () => {
-    // The map may still settle its first view: (re)open until the popup shows, 3 s at most.
-    if (!layer.isPopupOpen()) { layer.openPopup(); }
+    // The map may still settle its first view (a refit can re-cluster the marker): zoom to it
+    // and open it again until the popup shows, 6 s at most.
     const popup = document.querySelector('.leaflet-popup-content');
     if ((popup && popup.textContent) || ++tries > 30) { resolve(popup ? popup.textContent : ''); return; }
-    setTimeout(read, 100);
+    cluster.zoomToShowLayer(layer, () => layer.openPopup());
+    setTimeout(read, 200);
   };
-  cluster.zoomToShowLayer(layer, read);
+  read();
 })""".replace("LIVE_CLUSTERS", LIVE_CLUSTERS_JS)
 
 NO_INJECTED_IMG_JS = "() => [...document.querySelectorAll('img')].filter((i) => i.getAttribute('src') === 'x').length"
