@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import json
 import logging
 import threading
 from collections.abc import Iterable
@@ -300,14 +299,3 @@ class Store:
 
     def _data_version(self, conn: sa.Connection) -> int:
         return int(self._get_meta(conn, "data_version", "0"))
-
-
-def open_store(url: str, seed_dir: Path) -> tuple[Store, LoadReport | None]:
-    """Open the store at ``url`` and seed it from ``seed_dir`` when it is empty."""
-    store = Store(url)
-    return store, store.ensure_seeded(seed_dir)
-
-
-def as_json(records: list[dict[str, Any]]) -> str:
-    """Records as compact JSON (used by exports and tests)."""
-    return json.dumps(records, ensure_ascii=False, separators=(",", ":"))
