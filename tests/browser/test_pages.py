@@ -10,6 +10,9 @@ from tests.browser.conftest import wait_until_idle
 
 EXCEPTION = '[data-testid="stException"]'
 NOT_FOUND = re.compile("Page not found")
+#: Streamlit's own notice when the first session after a server start opens a sub page's URL; it
+#: then shows the right page anyway (streamlit/streamlit#9992, documented in the README).
+PAGE_NOT_FOUND_NOTICE = "The page that you have requested does not seem to exist. Running the app's main page."
 TITLE = '[data-testid="stMain"] h1, section.stMain h1'
 
 
@@ -19,6 +22,8 @@ def streamlit_deep_link_probe(message: tuple[str, str, str], path: str) -> bool:
     at the root. Known, open: https://github.com/streamlit/streamlit/issues/7074. The app cannot
     avoid it, so exactly these two URLs are ignored, and only on sub pages."""
     _kind, text, url = message
+    if path != "/" and text == PAGE_NOT_FOUND_NOTICE:
+        return True  # the first visit after a server start opens a sub page: streamlit/streamlit#9992
     return (
         path != "/"
         and text.startswith("Failed to load resource: the server responded with a status of 404")
@@ -53,8 +58,7 @@ def test_page_loads(app_real_notiles, open_page, path, params) -> None:
     exceptions = page.locator(EXCEPTION)
     assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
     assert opened.errors == []
-    if path != "/in-de-buurt":  # being rewritten: for now only "no exception, no page error"
-        assert [m for m in opened.console_errors() if not streamlit_deep_link_probe(m, path)] == []
+    assert [m for m in opened.console_errors() if not streamlit_deep_link_probe(m, path)] == []
     if params.get("lang") == "ar":
         assert (
             page.locator("section.stMain, [data-testid='stMain']").first.evaluate(
