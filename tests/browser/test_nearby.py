@@ -17,6 +17,7 @@ import pytest
 from tests.browser.conftest import (
     REAL_SEED,
     AppServer,
+    poll,
     screenshot,
     server_env,
     start_server,
@@ -113,9 +114,9 @@ def test_dutch_postcode_2060_lists_de_wijk_with_walking_minutes(app_resident, op
     # Results come before the map on a phone, and nothing scrolls sideways.
     first = page.get_by_text("Buurtwerk De Wijk").first.bounding_box()
     # The map is replaced when the place changes: take the iframe that is on screen now.
-    map_box = next(
+    map_box = poll(page, lambda: next(
         (box for frame in page.locator(MAP).all() if (box := frame.bounding_box()) and box["width"] > 0), None
-    )
+    ), timeout=15)
     assert first and map_box and first["y"] < map_box["y"]
     assert no_horizontal_scroll(page)
     assert opened.errors == [] and opened.dialogs == []
