@@ -9,6 +9,7 @@ from solidarity.filters import FilterState, apply_filters
 from solidarity.i18n import _, get_language, ngettext
 from solidarity.mapbuilder import TileSettings, build_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS
+from solidarity.safety import md
 from solidarity.views import initiative_table, share_url, type_counts
 from ui import resources
 from ui.common import LANG_PARAM, all_query_params, init_language, page_url, sync_query_params
@@ -85,7 +86,7 @@ with filters_col:
         list(vocab.centres),
         selection_mode="multi",
         wrap=True,
-        format_func=lambda c: centre_labels.get(c, c),
+        format_func=lambda c: md(centre_labels.get(c, c)),  # pill labels are markdown
         key="f_centres",
     )
     st.pills(
@@ -93,7 +94,7 @@ with filters_col:
         list(vocab.projects),
         selection_mode="multi",
         wrap=True,
-        format_func=lambda p: project_names.get(p, p),
+        format_func=lambda p: md(project_names.get(p, p)),
         key="f_projects",
     )
     st.multiselect(

@@ -156,7 +156,7 @@ elif query.text:
         else:
             st.info(result.text(_) or _("Several places match. Which one do you mean?"), icon=":material/list:")
             for n, found in enumerate(result.places):
-                st.button(found.label, key=f"nb_choice_{n}", on_click=update, kwargs={"place": found.label},
+                st.button(md(found.label), key=f"nb_choice_{n}", on_click=update, kwargs={"place": found.label},
                           width="stretch")
     else:
         icon = ":material/location_off:" if result.status == "outside" else ":material/search_off:"
@@ -164,7 +164,7 @@ elif query.text:
         if result.suggestions:
             st.markdown(_("Did you mean:"))
             for n, suggestion in enumerate(result.suggestions):
-                st.button(suggestion, key=f"nb_suggestion_{n}", width="stretch",
+                st.button(md(suggestion), key=f"nb_suggestion_{n}", width="stretch",
                           on_click=lambda s=suggestion: (st.session_state.update(nb_text=s), update(text=s, place="")))
     if result.online_error:
         st.caption(_("The online address search is not available right now; the offline list of streets was used."))
