@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.geocode import MSG_CONFIRM, MSG_EMPTY
+from geo.geocode import MSG_EMPTY
 from solidarity import hours
 from solidarity.i18n import LANGUAGES, _, get_language, isolate, ngettext
 from solidarity.mapbuilder import TileSettings, build_nearby_map
@@ -14,13 +14,13 @@ from solidarity.nearby import (
     RADII,
     NearbyQuery,
     contact_links,
-    distinct_places,
     find_nearby,
     format_distance,
     languages_of,
     localized,
     nearest_centre,
     route_url,
+    settle,
 )
 from solidarity.safety import md
 from solidarity.views import category_label
@@ -139,25 +139,16 @@ if query.has_point:
 elif query.text:
     with st.spinner(_("Searching...")):
         result = resources.geocoder().geocode(query.text)
-    if result.status == "choose":
-        result.places = distinct_places(result.places)
-        if len(result.places) == 1 and result.message != MSG_CONFIRM:
-            result.status = "ok"
-    if result.status == "ok" or (result.status == "choose" and len(result.places) == 1 and query.place):
-        found = result.places[0]
+    found, result = settle(result, query.place)
+    if found is not None:
         point, place_label, origin = (found.lat, found.lon), found.label, found.kind
         if result.status == "choose":
             st.caption(result.text(_))
     elif result.status == "choose":
-        labels = [p.label for p in result.places]
-        if query.place in labels:
-            found = result.places[labels.index(query.place)]
-            point, place_label, origin = (found.lat, found.lon), found.label, found.kind
-        else:
-            st.info(result.text(_) or _("Several places match. Which one do you mean?"), icon=":material/list:")
-            for n, found in enumerate(result.places):
-                st.button(md(found.label), key=f"nb_choice_{n}", on_click=update, kwargs={"place": found.label},
-                          width="stretch")
+        st.info(result.text(_) or _("Several places match. Which one do you mean?"), icon=":material/list:")
+        for n, option in enumerate(result.places):
+            st.button(md(option.label), key=f"nb_choice_{n}", on_click=update, kwargs={"place": option.label},
+                      width="stretch")
     else:
         icon = ":material/location_off:" if result.status == "outside" else ":material/search_off:"
         st.warning(result.text(_) or _("No place found."), icon=icon)

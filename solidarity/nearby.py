@@ -259,3 +259,28 @@ def distinct_places(places: list, within_m: float = 1000.0) -> list:
         ):
             kept.append(place)
     return kept
+
+
+def settle(result, chosen: str = ""):  # noqa: ANN001, ANN201 - geo.geocode.GeocodeResult -> (Place | None, result)
+    """The place to search around for a geocoding ``result``, and the result to show.
+
+    Several matches within a kilometre count as one (:func:`distinct_places`); a place the
+    resident chose from the list (its label, ``chosen``) wins. Returns ``(None, result)`` when
+    the resident still has to choose, or when nothing was found.
+    """
+    from dataclasses import replace
+
+    from geo.geocode import MSG_CONFIRM
+
+    if result.status == "ok" and result.places:
+        return result.places[0], result
+    if result.status != "choose":
+        return None, result
+    places = distinct_places(result.places)
+    result = replace(result, places=places)
+    if len(places) == 1 and result.message != MSG_CONFIRM:
+        return places[0], replace(result, status="ok")
+    labels = [place.label for place in places]
+    if chosen in labels:
+        return places[labels.index(chosen)], result
+    return None, result
