@@ -49,7 +49,7 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         A :class:`geo.boundaries.Boundaries` or None; gives each initiative its wijk and each
         buurtwerk its area.
     """
-    initiatives = store.initiatives()
+    initiatives = store.initiatives().reset_index(drop=True)  # row labels: positions, kept by filters
     centres = store.centres()
     projects = store.projects()
     areas = None
@@ -72,11 +72,11 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
     for (language, field_name), group in translations.groupby(["language", "field"]):
         texts = dict(zip(group["id"], group["text"], strict=True))
         initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
-    # The escaped marker rows, once per data version (the map only picks the shown ones).
-    from solidarity.mapbuilder import marker_rows, row_indexes
+    # The escaped, encoded marker rows, once per data version (the map only joins the shown ones).
+    from solidarity.mapbuilder import encode_marker_row, marker_rows, row_indexes
 
     initiatives["website_safe"] = initiatives["website"].map(lambda url: safe_url(url) or "")
-    initiatives["marker_row"] = marker_rows(initiatives, *row_indexes(centres, projects))
+    initiatives["marker_json"] = [encode_marker_row(row) for row in marker_rows(initiatives, *row_indexes(centres, projects))]
     return Catalog(
         initiatives=initiatives,
         centres=centres,

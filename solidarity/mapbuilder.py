@@ -66,17 +66,20 @@ CALLBACK_JS = """(function () {
       html: '<div class="' + cls + '" style="background:' + type.background + '" role="img" aria-label="' +
             row[3] + ', ' + type.label + ', ' + cat.label + '"><i class="fa-solid fa-' + cat.icon + '" aria-hidden="true"></i></div>'});
     var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
-    var parts = ['<div class="sm-popup"><h3>' + row[3] + '</h3>', '<p>' + type.label + ' &middot; ' + cat.label + '</p>'];
-    if (row[6] >= 0) { parts.push('<p>' + T.centreLabel + ': ' + T.centres[row[6]] + '</p>'); }
-    if (row[7].length) {
-      parts.push('<p>' + T.projectsLabel + ': ' + row[7].map(function (p) { return T.projects[p]; }).join(', ') + '</p>');
-    }
-    if (row[9]) { parts.push('<p>' + row[9] + '</p>'); }
-    if (row[10] === T.approximate) { parts.push('<p class="sm-note">' + T.precisions[row[10]] + '</p>'); }
-    if (row[8]) { parts.push('<p>' + row[8] + '</p>'); }
-    parts.push('</div>');
     marker.bindTooltip(row[3]);
-    marker.bindPopup(parts.join(''));
+    // The popup's HTML is put together when it first opens, not for every marker up front.
+    marker.bindPopup(function () {
+      var parts = ['<div class="sm-popup"><h3>' + row[3] + '</h3>', '<p>' + type.label + ' &middot; ' + cat.label + '</p>'];
+      if (row[6] >= 0) { parts.push('<p>' + T.centreLabel + ': ' + T.centres[row[6]] + '</p>'); }
+      if (row[7].length) {
+        parts.push('<p>' + T.projectsLabel + ': ' + row[7].map(function (p) { return T.projects[p]; }).join(', ') + '</p>');
+      }
+      if (row[9]) { parts.push('<p>' + row[9] + '</p>'); }
+      if (row[10] === T.approximate) { parts.push('<p class="sm-note">' + T.precisions[row[10]] + '</p>'); }
+      if (row[8]) { parts.push('<p>' + row[8] + '</p>'); }
+      parts.push('</div>');
+      return parts.join('');
+    });
     return marker;
   };
 })()"""
@@ -239,6 +242,14 @@ def marker_rows(initiatives: pd.DataFrame, centre_index: Mapping[str, int], proj
     return rows
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+
+
+def encode_marker_row(row: list) -> str:
+    """One marker row as JSON that is safe inside a ``<script>`` and inside a template."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
 class _RawScript(Element):
     """A piece of script put into the page as it is (not re-read as a Jinja template)."""
 
@@ -274,19 +285,21 @@ class MarkerLayer(folium.plugins.MarkerCluster):
         {% endmacro %}"""
     )
 
-    def __init__(self, rows: list[list], callback: str, **kwargs: object) -> None:
+    def __init__(self, rows: list[str], callback: str, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._name = "FastMarkerCluster"
-        self.rows = rows
+        self.rows = rows  # each row already encoded by encode_marker_row
         self.callback = callback
-        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-        for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-            data = data.replace(char, code)
-        self.data_json = data
+        self.data_json = "[" + ",".join(rows) + "]"
 
     def render(self, **kwargs: object) -> None:
-        super().render(**kwargs)
-        # Replace the script element folium added by the same text that is not a template.
+        # Render with an empty array: branca compiles the rendered script as a template, which
+        # for 10,000 rows is most of the render time. Then put in the text with the data.
+        data, self.data_json = self.data_json, "[]"
+        try:
+            super().render(**kwargs)
+        finally:
+            self.data_json = data
         self.get_root().script._children[self.get_name()] = _RawScript(self._template.module.script(self, kwargs))
 
 
@@ -410,10 +423,10 @@ def build_map(
         ).add_to(fmap)
 
     tables, centre_index, project_index = _lookup_tables(centres, projects)
-    if "marker_row" in initiatives:  # prepared once per data version by the catalogue
-        rows = initiatives["marker_row"].tolist()
+    if "marker_json" in initiatives:  # encoded once per data version by the catalogue
+        rows = initiatives["marker_json"].tolist()
     else:
-        rows = marker_rows(initiatives, centre_index, project_index)
+        rows = [encode_marker_row(row) for row in marker_rows(initiatives, centre_index, project_index)]
     if rows:
         MarkerLayer(
             rows,
