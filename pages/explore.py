@@ -6,11 +6,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from solidarity.filters import FilterState, apply_filters
-from solidarity.i18n import _, get_language, ngettext
+from solidarity.i18n import _, format_number, get_language, ngettext
 from solidarity.mapbuilder import TileSettings, build_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS
 from solidarity.safety import md
-from solidarity.views import initiative_table, share_url, type_counts
+from solidarity.views import list_page, page_of, share_url, type_counts
 from ui import resources
 from ui.common import LANG_PARAM, all_query_params, init_language, page_url, sync_query_params
 
@@ -63,13 +63,46 @@ def clear_filters() -> None:
     st.session_state.update(f_types=[], f_centres=[], f_projects=[], f_categories=[], f_text="", f_selected="")
 
 
-centre_names = catalog.centre_names()
 centre_labels = {
     row.id: f"{row.wijk} ({row.name.removeprefix('Buurtwerk ')})" for row in catalog.centres.itertuples()
 }
 project_names = catalog.project_names()
 
 filters_col, map_col = st.columns([1.2, 3], gap="medium")
+# The filters' values are in the session state before their widgets are drawn (set from the
+# URL on the first run, by the widgets after), so the map goes out first: its frame and
+# scripts load while the browser draws the filters and the list.
+state = FilterState(
+    types=tuple(st.session_state["f_types"] or ()),
+    centres=tuple(st.session_state["f_centres"] or ()),
+    projects=tuple(st.session_state["f_projects"] or ()),
+    categories=tuple(st.session_state["f_categories"] or ()),
+    text=st.session_state["f_text"] or "",
+    selected=st.session_state.get("f_selected", ""),
+)
+state = FilterState.from_query_params(state.to_query_params(), vocab)  # drop unknown values
+shown = apply_filters(catalog.initiatives, state)
+shown_ids = shown["id"].tolist()  # tolist(): iterating an Arrow-backed column is slow
+if state.selected and state.selected not in shown_ids:
+    state = state.with_selected("")
+
+# Keep the URL in step with the filters so every view can be shared as a link.
+params = state.to_query_params() | {LANG_PARAM: get_language()}
+sync_query_params(params)
+
+with map_col:
+    fmap = build_map(
+        shown,
+        catalog.centres,
+        catalog.projects,
+        areas=catalog.areas,
+        selected=state.selected,
+        tiles=TileSettings(config.TILES_URL, config.TILES_ATTRIBUTION),
+        fit=True,
+    )
+    # render=False: st_folium renders what it needs itself; a full render first would double the work.
+    st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="explore_map", render=False)
+
 with filters_col:
     st.header(_("Filters"), divider=False)
     st.pills(
@@ -105,28 +138,11 @@ with filters_col:
         placeholder=_("All categories"),
     )
     st.text_input(_("Search"), key="f_text", max_chars=100, placeholder=_("Name, street, ..."))
-
-state = FilterState(
-    types=tuple(st.session_state["f_types"] or ()),
-    centres=tuple(st.session_state["f_centres"] or ()),
-    projects=tuple(st.session_state["f_projects"] or ()),
-    categories=tuple(st.session_state["f_categories"] or ()),
-    text=st.session_state["f_text"] or "",
-    selected=st.session_state.get("f_selected", ""),
-)
-state = FilterState.from_query_params(state.to_query_params(), vocab)  # drop unknown values
-shown = apply_filters(catalog.initiatives, state)
-if state.selected and state.selected not in set(shown["id"]):
-    state = state.with_selected("")
-
-# Keep the URL in step with the filters so every view can be shared as a link.
-params = state.to_query_params() | {LANG_PARAM: get_language()}
-sync_query_params(params)
-
-with filters_col:
     total = len(catalog.initiatives)
     st.markdown(
-        "**" + _("{shown} of {total} initiatives shown").format(shown=len(shown), total=total) + "**"
+        "**" + _("{shown} of {total} initiatives shown").format(
+            shown=format_number(len(shown)), total=format_number(total)
+        ) + "**"
     )
     counts = type_counts(shown)
     st.caption(" · ".join(f"{_(SOLIDARITY_LABELS[t])}: {n}" for t, n in counts.items()))
@@ -134,33 +150,29 @@ with filters_col:
         st.button(_("Clear filters"), icon=":material/filter_alt_off:", on_click=clear_filters)
 
 with map_col:
-    fmap = build_map(
-        shown,
-        catalog.centres,
-        catalog.projects,
-        areas=catalog.areas,
-        selected=state.selected,
-        tiles=TileSettings(config.TILES_URL, config.TILES_ATTRIBUTION),
-        fit=True,
-    )
-    # render=False: st_folium renders what it needs itself; a full render first would double the work.
-    st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="explore_map", render=False)
-
     st.header(_("List of the initiatives shown"))
     if len(shown) == 0:
         st.info(_("No initiative matches these filters."), icon=":material/search_off:")
     else:
-        table = initiative_table(shown, centre_names)
-        ids = list(shown["id"])
-        names = dict(zip(shown["id"], shown["name"], strict=True))
+        # One page of the list at a time. Back to the first page when the filters change, or to
+        # the page of the initiative the link chose.
+        list_for = repr(sorted(state.with_selected("").to_query_params().items()))
+        if st.session_state.get("f_list_for") != list_for:
+            st.session_state["f_list_for"] = list_for
+            st.session_state["f_page"] = page_of(shown_ids.index(state.selected)) if state.selected else 1
+        page = list_page(len(shown), st.session_state.get("f_page", 1))
+        rows = shown.iloc[page.start : page.stop]
+        table = resources.initiative_list(rows)
+        ids = shown_ids[page.start : page.stop]
+        names = dict(zip(ids, rows["name"].tolist(), strict=True))
 
         def choose() -> None:
             st.session_state["f_selected"] = st.session_state["f_pick"] or ""
 
         def choose_row() -> None:
-            rows = st.session_state["f_table"].selection.rows
-            if rows:
-                st.session_state["f_selected"] = ids[rows[0]]
+            picked = st.session_state["f_table"].selection.rows
+            if picked:
+                st.session_state["f_selected"] = ids[picked[0]]
 
         st.session_state["f_pick"] = state.selected
         st.selectbox(
@@ -180,6 +192,19 @@ with map_col:
                 _("Website"): st.column_config.LinkColumn(_("Website")),
             },
         )
+        if page.pages > 1:
+            st.caption(
+                _("Initiatives {first}–{last} of {total}").format(
+                    first=format_number(page.start + 1), last=format_number(page.stop), total=format_number(page.total)
+                )
+            )
+            st.number_input(
+                _("Page ({pages} pages)").format(pages=format_number(page.pages)),
+                min_value=1,
+                max_value=page.pages,
+                step=1,
+                key="f_page",
+            )
 
     with st.expander(_("Share this view"), icon=":material/link:"):
         st.caption(_("Copy this link: it opens the map with the same filters."))

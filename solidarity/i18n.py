@@ -81,3 +81,10 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def isolate(text: str) -> str:
     """Wrap ``text`` in Unicode bidi isolates, so numbers and units keep their order in RTL text."""
     return f"\u2068{text}\u2069"
+
+
+def format_number(value: int | float) -> str:
+    """A number written the way the current language writes it (9.000 in Dutch, 9,000 in English)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=get_language())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -50,6 +51,37 @@ def initiative_table(initiatives: pd.DataFrame, centre_names: Mapping[str, str])
             _("Website"): websites.where(websites.astype(bool), None).to_numpy(),
         }
     )
+
+
+#: Rows of the initiative list per page. The list is the accessible alternative to the map:
+#: a hundred rows can be read and tabbed through; ten thousand cannot, and sending them all
+#: would slow every page load (the map's markers wait for the browser to draw the list).
+LIST_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list of ``total`` rows: rows ``start`` to ``stop`` (0-based, stop excluded)."""
+
+    number: int  # 1-based
+    pages: int
+    start: int
+    stop: int
+    total: int
+
+
+def list_page(total: int, number: int, size: int = LIST_PAGE_SIZE) -> ListPage:
+    """Page ``number`` (clamped to the pages there are) of a list of ``total`` rows."""
+    size = max(int(size), 1)
+    pages = max((total + size - 1) // size, 1)
+    number = min(max(int(number), 1), pages)
+    start = (number - 1) * size
+    return ListPage(number, pages, start, min(start + size, total), total)
+
+
+def page_of(position: int, size: int = LIST_PAGE_SIZE) -> int:
+    """The 1-based page that holds row ``position`` (0-based)."""
+    return max(int(position), 0) // max(int(size), 1) + 1
 
 
 def normalise_params(params: Mapping[str, object]) -> dict[str, list[str]]:

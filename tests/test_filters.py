@@ -74,3 +74,34 @@ def test_empty_state() -> None:
 
 def test_fold() -> None:
     assert fold("Désiré ÇA") == "desire ca"
+
+
+@pytest.mark.parametrize(
+    ("total", "number", "expected"),
+    [
+        (0, 1, (1, 1, 0, 0)),  # an empty list still has one (empty) page
+        (29, 1, (1, 1, 0, 29)),
+        (100, 1, (1, 1, 0, 100)),
+        (101, 2, (2, 2, 100, 101)),
+        (250, 3, (3, 3, 200, 250)),
+        (250, 9, (3, 3, 200, 250)),  # past the end: the last page
+        (250, 0, (1, 3, 0, 100)),  # before the start: the first page
+        (250, -5, (1, 3, 0, 100)),
+    ],
+)
+def test_list_page(total: int, number: int, expected: tuple[int, int, int, int]) -> None:
+    from solidarity.views import list_page
+
+    page = list_page(total, number, size=100)
+    assert (page.number, page.pages, page.start, page.stop) == expected
+    assert page.total == total
+
+
+@pytest.mark.parametrize(("position", "page"), [(0, 1), (99, 1), (100, 2), (249, 3), (-1, 1)])
+def test_page_of(position: int, page: int) -> None:
+    from solidarity.views import list_page, page_of
+
+    assert page_of(position, size=100) == page
+    if position >= 0:
+        found = list_page(250, page_of(position, size=100), size=100)
+        assert found.start <= position < found.stop

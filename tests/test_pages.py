@@ -121,6 +121,87 @@ def test_explore_selection_highlights_on_the_map(app_env: Path) -> None:
     assert "L.circleMarker" in map_args(at)["script"]
 
 
+@pytest.fixture
+def seed_250(tmp_path: Path) -> Path:
+    """The real centres and projects with 250 synthetic initiatives: a list of three pages."""
+    import shutil
+
+    from solidarity.synthetic import write_csv
+
+    folder = tmp_path / "seed-250"
+    folder.mkdir()
+    for name in ("centres.csv", "projects.csv"):
+        shutil.copyfile(PROJECT_DIR / "data" / name, folder / name)
+    write_csv(folder / "initiatives.csv", 250, seed=1)
+    return folder
+
+
+def list_rows(at: AppTest) -> list[str]:
+    """Names in the initiative list (the last dataframe of the explore page)."""
+    return list(at.dataframe[-1].value.iloc[:, 0])
+
+
+def test_explore_list_pages_through_many_initiatives(
+    app_env: Path, seed_250: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEED_DIR", str(seed_250))
+    at = run(lang="en")
+    active = len(map_points(at))  # the map shows every active initiative, the list a page of them
+    assert active > 200
+    first_page = list_rows(at)
+    assert len(first_page) == 100
+    assert any(f"1–100 of {active}" in c.value for c in at.caption)
+    pager = at.number_input(key="f_page")
+    assert pager.max == 3
+    pager.set_value(3).run()
+    assert not at.exception
+    last_page = list_rows(at)
+    assert len(last_page) == active - 200 and not set(last_page) & set(first_page)
+    assert len(at.selectbox(key="f_pick").options) == len(last_page) + 1  # the picker offers this page
+    # A filter change starts the list again at its first page.
+    at.button_group(key="f_types").set_value(["direct"]).run()
+    assert at.number_input(key="f_page").value == 1
+
+
+def test_explore_link_to_an_initiative_opens_its_page_of_the_list(
+    app_env: Path, seed_250: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEED_DIR", str(seed_250))
+    points = map_points(run(lang="en"))
+    chosen = points[150]
+    at = run(lang="en", id=chosen[2])
+    assert at.number_input(key="f_page").value == 2
+    assert at.selectbox(key="f_pick").value == chosen[2]
+
+
+def test_explore_few_initiatives_need_no_pager(app_env: Path) -> None:
+    at = run(lang="en")
+    assert len(list_rows(at)) == len(map_points(at))
+    assert not [n for n in at.number_input if n.key == "f_page"]
+
+
+def test_pages_leave_the_shared_catalogue_unchanged(app_env: Path) -> None:
+    """The catalogue is one object for every session (st.cache_resource): pages may only read it."""
+    import pandas as pd
+
+    from geo.boundaries import load_boundaries
+    from solidarity.settings import load_settings
+    from ui import resources
+
+    at = run(lang="en")
+    at.button_group(key="f_types").set_value(["indirect"]).run()
+    at.text_input(key="f_text").input("kruidenier").run()
+    at.selectbox(key="f_pick").set_value(map_points(at)[-1][2]).run()
+    run("pages/nearby.py", q="2060", lang="en")
+    run("pages/about.py", lang="en")
+    shared = resources.catalog()
+    store = Store(f"sqlite:///{app_env / 'fresh.sqlite3'}")
+    store.ensure_seeded(PROJECT_DIR / "data")
+    fresh = build_catalog(store, load_boundaries(load_settings()))
+    for name in ("initiatives", "centres", "projects"):
+        pd.testing.assert_frame_equal(getattr(shared, name), getattr(fresh, name), obj=name)
+
+
 def test_explore_reports_bad_rows_and_escapes_hostile_data(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEED_DIR", str(FIXTURE_SEED))
     at = run(lang="en", id="i4")
