@@ -125,6 +125,23 @@ def test_install_copies_assets(tmp_path: Path) -> None:
     assert assets.install(vendor_dir=tmp_path) == []
     assert assets.local_assets_present(tmp_path)
     assert "L.Icon.Default.imagePath" in (tmp_path / "leaflet-image-path.js").read_text()
+    bundle = (tmp_path / assets.BUNDLE).read_text(encoding="utf-8")
+    # Every script, in folium's order, once; no source map comment pointing at a missing file.
+    positions = [bundle.index(f"/* --- {assets.LOCAL_FILES[name]} --- */") for name in assets.BUNDLED_JS]
+    assert positions == sorted(positions)
+    assert "Leaflet 1.9.3" in bundle and "L.MarkerClusterGroup" in bundle and "L.Control.Locate" in bundle
+    assert "sourceMappingURL" not in bundle
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_local_assets_load_the_map_scripts_in_one_request(catalog) -> None:
+    """The map frame loads scripts one after another: one bundle instead of six files."""
+    if not assets.local_assets_present():
+        pytest.skip("map assets not installed (make assets)")
+    assert assets.use_local_assets()
+    html = build_map(catalog.initiatives, catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
+    scripts = set(re.findall(r'<script[^>]+src="([^"]+)"', html))
+    assert scripts == {f"/app/static/vendor/{assets.BUNDLE}"}
 
 
 def test_map_stays_small_at_scale(catalog) -> None:
