@@ -10,7 +10,7 @@ from solidarity.i18n import _, format_number, get_language, ngettext
 from solidarity.mapbuilder import TileSettings, build_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS
 from solidarity.safety import md
-from solidarity.views import list_page, page_of, share_url, type_counts
+from solidarity.views import list_page, page_of, share_url, table_html, type_counts
 from ui import resources
 from ui.common import LANG_PARAM, all_query_params, init_language, page_url, sync_query_params
 
@@ -169,11 +169,6 @@ with map_col:
         def choose() -> None:
             st.session_state["f_selected"] = st.session_state["f_pick"] or ""
 
-        def choose_row() -> None:
-            picked = st.session_state["f_table"].selection.rows
-            if picked:
-                st.session_state["f_selected"] = ids[picked[0]]
-
         st.session_state["f_pick"] = state.selected
         st.selectbox(
             _("Show on the map"),
@@ -182,22 +177,11 @@ with map_col:
             key="f_pick",
             on_change=choose,
         )
-        st.dataframe(
-            table,
-            hide_index=True,
-            on_select=choose_row,
-            selection_mode="single-row",
-            key="f_table",
-            column_config={
-                _("Website"): st.column_config.LinkColumn(_("Website")),
-            },
+        caption = _("Initiatives {first}–{last} of {total}").format(
+            first=format_number(page.start + 1), last=format_number(page.stop), total=format_number(page.total)
         )
+        st.html(table_html(table, caption, link_columns={_("Website")}))
         if page.pages > 1:
-            st.caption(
-                _("Initiatives {first}–{last} of {total}").format(
-                    first=format_number(page.start + 1), last=format_number(page.stop), total=format_number(page.total)
-                )
-            )
             st.number_input(
                 _("Page ({pages} pages)").format(pages=format_number(page.pages)),
                 min_value=1,

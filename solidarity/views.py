@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 from solidarity.i18n import _
 from solidarity.model import CATEGORIES, PRECISION_LABELS, SOLIDARITY_LABELS, SOLIDARITY_TYPES
-from solidarity.safety import safe_url
+from solidarity.safety import esc, link, safe_url
 
 
 def type_counts(initiatives: pd.DataFrame) -> dict[str, int]:
@@ -50,6 +50,40 @@ def initiative_table(initiatives: pd.DataFrame, centre_names: Mapping[str, str])
             _("Address"): np.where(approximate, with_note, address),
             _("Website"): websites.where(websites.astype(bool), None).to_numpy(),
         }
+    )
+
+
+def url_label(url: str) -> str:
+    """A short label for a link: the site's name (``example.org``) or the e-mail address."""
+    parts = urlsplit(url)
+    if parts.scheme == "mailto":
+        return parts.path
+    return parts.netloc.removeprefix("www.") or url
+
+
+def table_html(frame: pd.DataFrame, caption: str, link_columns: Collection[str] = ()) -> str:
+    """``frame`` as a plain, semantic HTML table: every cell escaped, links only through :func:`link`.
+
+    The initiative list is the accessible alternative to the map, so it is a real ``<table>``
+    (a caption, column headers, the name as row header) that screen readers, the browser's
+    search, printing and copying understand, and that is light to draw on a phone. The
+    scrolling wrapper is focusable, so a keyboard can scroll a wide table.
+    """
+    columns = list(frame.columns)
+    head = "".join(f'<th scope="col">{esc(column)}</th>' for column in columns)
+    linked = [column in link_columns for column in columns]
+    body = []
+    for values in zip(*(frame[column].tolist() for column in columns), strict=True):
+        cells = []
+        for i, value in enumerate(values):
+            text = "" if value is None or value != value else str(value)  # None and NaN: empty
+            content = link(text, url_label(text)) if linked[i] and text else esc(text)
+            cells.append(f'<th scope="row">{content}</th>' if i == 0 else f"<td>{content}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    label = esc(caption)
+    return (
+        f'<div class="sm-table" role="region" aria-label="{label}" tabindex="0"><table>'
+        f"<caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

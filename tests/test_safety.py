@@ -95,3 +95,27 @@ def test_folium_does_not_evaluate_escaped_templates() -> None:
     html = fmap.get_root().render()
     assert "49 x" not in html
     assert "&#123;&#123; 7*7 &#125;&#125; x" in html
+
+
+def test_table_html_is_semantic_and_escapes_every_cell() -> None:
+    import pandas as pd
+
+    from solidarity.views import table_html
+
+    frame = pd.DataFrame(
+        {
+            "Naam": ["<img src=x onerror=alert(1)>", "Gewoon"],
+            "Adres": ["`${alert(2)}`", None],
+            "Website": ["javascript:alert(3)", "https://example.org/?a=1&b=2"],
+        }
+    )
+    html = table_html(frame, "Lijst <b>", link_columns={"Website"})
+    assert "<img" not in html and "<b>" not in html and "href=\"javascript" not in html
+    assert "<td>javascript:alert(3)</td>" in html  # an unsafe link stays text
+    assert "${" not in html and "`" not in html
+    assert '<caption>Lijst &lt;b&gt;</caption>' in html
+    assert '<th scope="col">Naam</th>' in html
+    assert '<th scope="row">&lt;img src=x onerror=alert(1)&gt;</th>' in html
+    assert '<a href="https://example.org/?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">example.org</a>' in html
+    assert html.count("<tr>") == 3  # the header row and two rows
+    assert "<td></td>" in html  # a missing value is an empty cell, not "None"

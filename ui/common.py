@@ -50,6 +50,16 @@ def page_style() -> None:
     <style>
     /* Streamlit's "Press Enter to submit form" hint is English only; the Search button says it. */
     [data-testid="InputInstructions"] { display: none; }
+    /* The initiative list (solidarity.views.table_html): a plain table that scrolls in its box. */
+    .sm-table { overflow: auto; max-height: 36rem; border: 1px solid rgba(31,42,55,.2); border-radius: .5rem; }
+    .sm-table:focus-visible { outline: 2px solid #1F2A37; outline-offset: 2px; }
+    .sm-table table { border-collapse: collapse; width: 100%; font-size: .875rem; margin: 0; }
+    .sm-table caption { caption-side: top; text-align: start; padding: .5rem .75rem; color: #4b5563; }
+    .sm-table th, .sm-table td { padding: .4rem .75rem; text-align: start; vertical-align: top;
+      border: 0; border-top: 1px solid rgba(31,42,55,.12); }
+    .sm-table thead th { position: sticky; top: 0; background: #eef1f4; font-weight: 600; white-space: nowrap; }
+    .sm-table tbody th { font-weight: 600; }
+    .sm-table a { overflow-wrap: anywhere; }
     @media (max-width: 640px) {
       .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 4.5rem; }
       button, [data-baseweb="select"] > div { min-height: 44px; }
@@ -58,6 +68,7 @@ def page_style() -> None:
       [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stForm"],
       [data-testid="stExpander"], .stButton, .stSelectbox, [data-testid="stBaseButton-secondary"] { display: none !important; }
       .stMainBlockContainer { padding: 0 !important; max-width: 100% !important; }
+      .sm-table { max-height: none; overflow: visible; border: 0; }
       [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
     }
     """

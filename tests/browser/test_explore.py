@@ -210,6 +210,10 @@ def test_hostile_data_runs_nothing(app_hostile, open_page, expected_count) -> No
     assert HOSTILE_NAME in popup["text"]
     assert popup["h3"] == HOSTILE_NAME  # read in the same moment: the popup may close later
 
+    # The list (an HTML table): the name as the row's header, as plain text.
+    cell = page.locator('.sm-table th[scope="row"]', has_text="Hoekske").first
+    assert cell.inner_text().strip() == HOSTILE_NAME
+
     # The list's "Show on the map" select: the name as an option, as plain text.
     box = page.get_by_role("combobox", name=SHOW_ON_MAP)
     box.focus()
