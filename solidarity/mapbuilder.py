@@ -33,6 +33,9 @@ from solidarity.safety import esc, link
 ANTWERP_CENTER = (51.2165, 4.4200)
 DEFAULT_ZOOM = 13
 MAX_ZOOM = 19
+#: The map is about Antwerp: zooming out stops at the region (a wider view shows nothing of use,
+#: and the marker clusters are worked out for fewer zoom levels).
+MIN_ZOOM = 10
 
 #: CSS of the marker icons, the legend and popups (static: contains no data).
 MAP_CSS = """
@@ -381,6 +384,7 @@ def build_map(
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
+        minZoom=MIN_ZOOM,
         maxZoom=MAX_ZOOM,
         zoomSnap=0.25,
     )
