@@ -145,7 +145,7 @@ with filters_col:
         ) + "**"
     )
     counts = type_counts(shown)
-    st.caption(" · ".join(f"{_(SOLIDARITY_LABELS[t])}: {n}" for t, n in counts.items()))
+    st.caption(" · ".join(f"{_(SOLIDARITY_LABELS[t])}: {format_number(n)}" for t, n in counts.items()))
     if not state.is_empty():
         st.button(_("Clear filters"), icon=":material/filter_alt_off:", on_click=clear_filters)
 

@@ -58,7 +58,7 @@ def page_style() -> None:
     .sm-table th, .sm-table td { padding: .4rem .75rem; text-align: start; vertical-align: top;
       border: 0; border-top: 1px solid rgba(31,42,55,.12); }
     .sm-table thead th { position: sticky; top: 0; background: #eef1f4; font-weight: 600; white-space: nowrap; }
-    .sm-table tbody th { font-weight: 600; }
+    .sm-table tbody th { font-weight: 600; min-width: 9rem; }
     .sm-table a { overflow-wrap: anywhere; }
     @media (max-width: 640px) {
       .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 4.5rem; }
