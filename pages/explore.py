@@ -169,7 +169,7 @@ with map_col:
         def choose() -> None:
             st.session_state["f_selected"] = st.session_state["f_pick"] or ""
 
-        st.session_state["f_pick"] = state.selected
+        st.session_state["f_pick"] = state.selected if state.selected in names else ""  # on another page
         st.selectbox(
             _("Show on the map"),
             [""] + ids,

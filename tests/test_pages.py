@@ -157,6 +157,9 @@ def test_explore_list_pages_through_many_initiatives(
     assert active > 200
     first_page = list_rows(at)
     assert len(first_page) == 100
+    chosen = map_points(at)[0][2]  # on the first page
+    at.selectbox(key="f_pick").set_value(chosen).run()
+    assert qp(at, "id") == [chosen]
     assert f"<caption>Initiatives 1–100 of {active}</caption>" in list_html(at)
     pager = at.number_input(key="f_page")
     assert pager.max == 3
@@ -164,6 +167,8 @@ def test_explore_list_pages_through_many_initiatives(
     assert not at.exception
     last_page = list_rows(at)
     assert len(last_page) == active - 200 and not set(last_page) & set(first_page)
+    assert qp(at, "id") == [chosen], "paging keeps the chosen initiative on the map"
+    assert at.selectbox(key="f_pick").value is None or at.selectbox(key="f_pick").value == ""
     assert len(at.selectbox(key="f_pick").options) == len(last_page) + 1  # the picker offers this page
     # A filter change starts the list again at its first page.
     at.button_group(key="f_types").set_value(["direct"]).run()
