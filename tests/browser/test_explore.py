@@ -82,6 +82,11 @@ def test_point_count_matches_python(app_real_notiles, open_page, expected_count,
     wait_for_map(page, points=expected > 0)
     seen = wait_for_count(page, expected) if expected else None
     assert seen == (expected or None), f"{params}: map shows {seen}, Python expects {expected}"
+    # The list is the same set, as a table with one row header per initiative (a page holds 100).
+    rows = page.locator('.sm-table tbody th[scope="row"]')
+    if expected:
+        rows.first.wait_for()
+    assert rows.count() == min(expected, 100), f"{params}: the list has {rows.count()} rows"
     assert not opened.errors
 
 
