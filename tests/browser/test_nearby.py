@@ -7,6 +7,7 @@ once, as it does on a machine without internet, so the offline gazetteer must an
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -91,6 +92,11 @@ def wait_for_text(page, text: str) -> None:
     page.get_by_text(text).first.wait_for(timeout=15_000)
 
 
+def wait_for_walking_times(page) -> None:
+    """Wait for the result cards (the place's name shows first, in the position message)."""
+    page.get_by_text(re.compile(r"minuu?t(en)? te voet")).first.wait_for(timeout=15_000)
+
+
 def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
@@ -104,6 +110,7 @@ def test_dutch_postcode_2060_lists_de_wijk_with_walking_minutes(app_resident, op
     seconds = search(opened, "2060")
     page = opened.page
     wait_for_text(page, "Buurtwerk De Wijk")
+    wait_for_walking_times(page)
     text = main_text(page)
     record_property("seconds_to_results", round(seconds, 2))
     print(f"2060 answered in {seconds:.2f} s")
@@ -147,6 +154,7 @@ def test_misspelt_street_finds_willy_vandersteenplein(app_resident, open_page) -
     opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
     seconds = search(opened, "wily vandersteenplijn")
     wait_for_text(opened.page, "Willy Vandersteenplein")
+    wait_for_walking_times(opened.page)
     text = main_text(opened.page)
     print(f"misspelt street answered in {seconds:.2f} s")
     assert "Willy Vandersteenplein" in text
