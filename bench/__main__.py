@@ -459,7 +459,7 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
     ("solidarity.mapbuilder", "build_map", "build_map (folium objects)", False),
     ("solidarity.mapbuilder", "marker_rows", "  of which marker_rows (escaping: only without the catalogue's rows)", True),
     ("streamlit_folium", "st_folium", "st_folium (renders the map to HTML/JS, sends it)", False),
-    ("ui.resources", "initiative_list", "initiative_list (one page, from the list made per data version)", False),
+    ("solidarity.catalog", "Catalog.list_rows", "Catalog.list_rows (one page, from the list made per language)", False),
     ("solidarity.views", "table_html", "table_html (the list's page as an HTML table)", False),
     ("streamlit", "selectbox", "st.selectbox (initiative picker: one page of options; language)", False),
 )
@@ -493,8 +493,11 @@ def rerun_breakdown(fx: Fixtures, n: int, reruns: int, timeout: float) -> list[t
     clear_streamlit_caches()
     with contextlib.ExitStack() as stack:
         for module_name, attribute, label, _nested in PHASES:
-            module = importlib.import_module(module_name)
-            stack.enter_context(patched(module, attribute, timed(getattr(module, attribute), label)))
+            owner: Any = importlib.import_module(module_name)
+            *path, name = attribute.split(".")  # "Class.method" patches the class
+            for part in path:
+                owner = getattr(owner, part)
+            stack.enter_context(patched(owner, name, timed(getattr(owner, name), label)))
         # The whole script run, to tell page code from AppTest's own work (private API: optional).
         runner = getattr(script_runner, "ScriptRunner", None)
         if runner is not None and hasattr(runner, "_run_script"):

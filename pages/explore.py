@@ -156,13 +156,13 @@ with map_col:
     else:
         # One page of the list at a time. Back to the first page when the filters change, or to
         # the page of the initiative the link chose.
-        list_for = repr(sorted(state.with_selected("").to_query_params().items()))
+        list_for = state.with_selected("")
         if st.session_state.get("f_list_for") != list_for:
             st.session_state["f_list_for"] = list_for
             st.session_state["f_page"] = page_of(shown_ids.index(state.selected)) if state.selected else 1
         page = list_page(len(shown), st.session_state.get("f_page", 1))
         rows = shown.iloc[page.start : page.stop]
-        table = resources.initiative_list(rows)
+        table = catalog.list_rows(rows)
         ids = shown_ids[page.start : page.stop]
         names = dict(zip(ids, rows["name"].tolist(), strict=True))
 

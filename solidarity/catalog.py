@@ -8,9 +8,11 @@ from typing import Any
 import pandas as pd
 
 from solidarity.filters import Vocabulary, centre_of_area, fold, search_text
+from solidarity.i18n import get_language
 from solidarity.model import RowError, split_list
 from solidarity.safety import safe_url
 from solidarity.store import Store
+from solidarity.views import initiative_table
 
 
 @dataclass
@@ -23,6 +25,8 @@ class Catalog:
     vocabulary: Vocabulary
     areas: dict[str, dict] | None = None
     load_errors: list[RowError] = field(default_factory=list)
+    #: The list of every initiative per language, made on first use (see :meth:`list_rows`).
+    _lists: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_areas(self) -> bool:
@@ -36,6 +40,19 @@ class Catalog:
     def project_names(self) -> dict[str, str]:
         """Project id -> name."""
         return dict(zip(self.projects["id"], self.projects["name"], strict=True))
+
+    def list_rows(self, initiatives: pd.DataFrame) -> pd.DataFrame:
+        """The list (:func:`solidarity.views.initiative_table`) of ``initiatives``, rows of this
+        catalogue, in the current language.
+
+        The list of all initiatives is made once per language and kept with the catalogue (one
+        object per data version); a filter change only picks its rows.
+        """
+        language = get_language()
+        full = self._lists.get(language)
+        if full is None:
+            full = self._lists[language] = initiative_table(self.initiatives, self.centre_names())
+        return full.loc[initiatives.index].reset_index(drop=True)
 
 
 def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
@@ -73,10 +90,10 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         texts = dict(zip(group["id"], group["text"], strict=True))
         initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
     # The escaped, encoded marker rows, once per data version (the map only joins the shown ones).
-    from solidarity.mapbuilder import encode_marker_row, marker_rows, row_indexes
+    from solidarity.mapbuilder import marker_rows, row_indexes, script_json
 
     initiatives["website_safe"] = initiatives["website"].map(lambda url: safe_url(url) or "")
-    initiatives["marker_json"] = [encode_marker_row(row) for row in marker_rows(initiatives, *row_indexes(centres, projects))]
+    initiatives["marker_json"] = [script_json(row) for row in marker_rows(initiatives, *row_indexes(centres, projects))]
     return Catalog(
         initiatives=initiatives,
         centres=centres,

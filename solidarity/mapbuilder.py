@@ -178,9 +178,13 @@ class KeyboardControls(MacroElement):
         self._name = "KeyboardControls"
 
 
-def _json_for_script(value: object) -> str:
-    """JSON safe to place inside a ``<script>`` element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+
+
+def script_json(value: object) -> str:
+    """Compact JSON safe to place inside a ``<script>``: ``<``, ``>``, ``&`` and ``'`` as
+    JSON escapes, so no ``</script>`` or HTML can appear in it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
 def row_indexes(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict[str, int], dict[str, int]]:
@@ -245,14 +249,6 @@ def marker_rows(initiatives: pd.DataFrame, centre_index: Mapping[str, int], proj
     return rows
 
 
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
-
-
-def encode_marker_row(row: list) -> str:
-    """One marker row as JSON that is safe inside a ``<script>`` and inside a template."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
-
-
 class _RawScript(Element):
     """A piece of script put into the page as it is (not re-read as a Jinja template)."""
 
@@ -291,7 +287,7 @@ class MarkerLayer(folium.plugins.MarkerCluster):
     def __init__(self, rows: list[str], callback: str, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._name = "FastMarkerCluster"
-        self.rows = rows  # each row already encoded by encode_marker_row
+        self.rows = rows  # each row already encoded by script_json
         self.callback = callback
         self.data_json = "[" + ",".join(rows) + "]"
 
@@ -430,11 +426,11 @@ def build_map(
     if "marker_json" in initiatives:  # encoded once per data version by the catalogue
         rows = initiatives["marker_json"].tolist()
     else:
-        rows = [encode_marker_row(row) for row in marker_rows(initiatives, centre_index, project_index)]
+        rows = [script_json(row) for row in marker_rows(initiatives, centre_index, project_index)]
     if rows:
         MarkerLayer(
             rows,
-            callback=CALLBACK_JS % _json_for_script(tables),
+            callback=CALLBACK_JS % script_json(tables),
             name=esc(_("Initiatives")),
             maxClusterRadius=40,
             disableClusteringAtZoom=17,

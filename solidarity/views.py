@@ -26,11 +26,11 @@ def category_label(category: str) -> str:
 
 
 def initiative_table(initiatives: pd.DataFrame, centre_names: Mapping[str, str]) -> pd.DataFrame:
-    """The list shown beside the map: translated headers and labels, safe links only.
+    """The list shown under the map: translated headers and labels, safe links only.
 
-    ``st.dataframe`` renders cells as plain text, so data needs no HTML escaping here;
-    links that are not http(s)/mailto are left out. Labels are mapped per column (a few
-    dictionary look-ups), not per row: this runs on every rerun.
+    Plain values: :func:`table_html` escapes them on the way into HTML. Links that are not
+    http(s)/mailto are left out. Labels are mapped per column (a few dictionary look-ups), not
+    per row: at 10,000 initiatives this is what a first visit in a new language waits for.
     """
     note = _(PRECISION_LABELS["approximate"])
     approximate = (initiatives["location_precision"] == "approximate").to_numpy()

@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from solidarity.catalog import Catalog, build_catalog
-from solidarity.i18n import get_language
 from solidarity.settings import Settings, load_settings
 from solidarity.store import LoadReport, Store
-from solidarity.views import initiative_table
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +39,9 @@ def current_boundaries(config: Settings):  # noqa: ANN201 - geo.boundaries.Bound
 
 
 # cache_resource, not cache_data: every session gets the same objects, without unpickling a
-# copy on each rerun (10 ms at 10,000 initiatives). Pages and the core only read them: filters
-# return new frames; tests/test_pages.py checks that running the pages leaves them unchanged.
+# copy on each rerun (10 ms at 10,000 initiatives). Pages and the core only read them (the list
+# per language kept on the catalogue aside): filters return new frames; tests/test_pages.py
+# checks that running the pages leaves the data unchanged.
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _catalog(url: str, seed_dir: str, version: int, wijken_key: str) -> Catalog:
     config = settings()
@@ -51,36 +49,15 @@ def _catalog(url: str, seed_dir: str, version: int, wijken_key: str) -> Catalog:
     return build_catalog(instance, current_boundaries(config))
 
 
-def _catalog_key() -> tuple[str, str, int, str]:
-    """What the prepared data depends on: store, seed folder, data version, boundary file."""
+def catalog() -> Catalog:
+    """The prepared data of the current data version (cached per version and boundary file; read only)."""
     config = settings()
     instance, _report = store(config.DATABASE_URL, config.SEED_DIR)
     from geo.boundaries import find_wijken_file
 
     path = find_wijken_file(config)
     wijken_key = f"{path}:{path.stat().st_mtime_ns}" if path else ""
-    return config.DATABASE_URL, config.SEED_DIR, instance.data_version(), wijken_key
-
-
-def catalog() -> Catalog:
-    """The prepared data of the current data version (cached per version and boundary file; read only)."""
-    return _catalog(*_catalog_key())
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _initiative_list(key: tuple[str, str, int, str], language: str) -> pd.DataFrame:
-    data = _catalog(*key)
-    return initiative_table(data.initiatives, data.centre_names())  # labels in the current language
-
-
-def initiative_list(initiatives: pd.DataFrame) -> pd.DataFrame:
-    """The list of ``initiatives`` (rows of the catalogue) for the current language.
-
-    The list of all initiatives is made once per data version and language; a filter change
-    only picks its rows.
-    """
-    full = _initiative_list(_catalog_key(), get_language())
-    return full.loc[initiatives.index].reset_index(drop=True)
+    return _catalog(config.DATABASE_URL, config.SEED_DIR, instance.data_version(), wijken_key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
