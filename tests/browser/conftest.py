@@ -12,12 +12,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,21 +20,14 @@ from typing import Any
 
 import pytest
 
+from harness import chromium
+from harness import server as harness_server
+from harness.server import AppServer
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REAL_SEED = PROJECT_DIR / "data"
 HOSTILE_SEED = PROJECT_DIR / "tests" / "fixtures" / "seed"
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 HEALTH_TIMEOUT = 60.0
@@ -76,39 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # --------------------------------------------------------------------------------------------
-# Servers
-
-
-@dataclass
-class AppServer:
-    """A running ``streamlit run app.py``."""
-
-    name: str
-    url: str
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen
-
-    def page_url(self, path: str = "/", **params: str) -> str:
-        """``url + path`` with the query string of ``params``."""
-        from urllib.parse import urlencode
-
-        query = urlencode(params, doseq=True)
-        return self.url + path + (f"?{query}" if query else "")
-
-    def log_tail(self, chars: int = 3000) -> str:
-        """The end of the server log (for failure messages)."""
-        try:
-            return self.log.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-
-def free_port() -> int:
-    """A TCP port that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# Servers (started through harness.server, as the benchmark does)
 
 
 def server_env(tmp_dir: Path, seed_dir: Path, tiles: bool) -> dict[str, str]:
@@ -130,43 +86,10 @@ def server_env(tmp_dir: Path, seed_dir: Path, tiles: bool) -> dict[str, str]:
 
 def start_server(name: str, tmp_dir: Path, env: Mapping[str, str]) -> AppServer:
     """Start the app and wait until ``/_stcore/health`` answers (at most 60 s)."""
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = tmp_dir / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
-    server = AppServer(name=name, url=f"http://127.0.0.1:{port}", env=dict(env), log=log, process=process)
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server {name} exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"server {name} not healthy after {HEALTH_TIMEOUT:.0f} s:\n{server.log_tail()}")
+    return harness_server.start_server(name, tmp_dir / "streamlit.log", env, timeout=HEALTH_TIMEOUT)
 
 
-def stop_server(server: AppServer) -> None:
-    """Terminate the server (kill it when it does not stop within 10 s)."""
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=5)
+stop_server = harness_server.stop_server
 
 
 @pytest.fixture(scope="session")
@@ -253,8 +176,8 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         missing.append("the playwright package")
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        missing.append(CHROMIUM)
+    if not chromium.chromium_available():
+        missing.append(str(chromium.CHROMIUM))
     if missing:
         message = (
             f"browser tests need {' and '.join(missing)} (apt-get install -y chromium; never `playwright install`)"
@@ -263,7 +186,7 @@ def browser() -> Iterator[Any]:
             pytest.fail(message + " and REQUIRE_BROWSER=1", pytrace=False)
         pytest.skip(message)
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = chromium.launch(playwright)
         yield instance
         instance.close()
 

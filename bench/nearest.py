@@ -1,21 +1,22 @@
-"""Benchmark of nearest-initiative queries with ``geo.distance.PointIndex`` on synthetic data."""
+"""Part 4: nearest-initiative queries with ``geo.distance.PointIndex`` on synthetic data
+(also on its own: ``python -m bench.nearest``)."""
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from geo.distance import PointIndex, nearest  # noqa: E402
-from solidarity.synthetic import BOX, generate  # noqa: E402
+from bench.fixtures import SEED, Context, Part
+from bench.report import Target, log, section, table
+from geo.distance import PointIndex, nearest
+from solidarity.synthetic import BOX, generate
 
 SIZES = (1_000, 10_000, 100_000)
+TARGET_NEAREST_MS = 20.0
+TARGET_NEAREST_N = 100_000
 
 
 def _median_ms(samples: list[float]) -> float:
@@ -72,6 +73,26 @@ def bench(n: int, queries: int, k: int, radius_m: float, seed: int) -> dict[str,
         "radius": _median_ms(timings["radius"]),
         "function": _median_ms(timings["function"]),
     }
+
+
+def part_nearest(ctx: Context) -> list[Target]:
+    queries, k, radius = 50, 10, 1000.0
+    rows, found = [], {}
+    for n in SIZES:
+        log(f"nearest: {n:,} initiatives")
+        r = bench(n, queries, k, radius, SEED)
+        found[n] = r
+        rows.append([f"{n:,}", f"{r['build']:.3f}", f"{r['k']:.3f}", f"{r['radius']:.3f}", f"{r['function']:.3f}"])
+    ctx.results["nearest"] = found
+    section(f"4. Nearest-initiative queries (bench/nearest.py), k={k}, median of {queries} queries, ms")
+    print(table(["initiatives", "index build", "query k", f"query k, {radius:.0f} m", "nearest() no index"], rows))
+    r = found[TARGET_NEAREST_N]
+    value = max(r["k"], r["radius"], r["function"])
+    return [Target(f"nearest query (slowest variant), {TARGET_NEAREST_N:,}", f"{value:.2f} ms",
+                   f"< {TARGET_NEAREST_MS:.0f} ms", value < TARGET_NEAREST_MS)]
+
+
+PART = Part("nearest", part_nearest)
 
 
 def main(argv: list[str] | None = None) -> int:
