@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from shapely.geometry import shape
 
 log = logging.getLogger(__name__)
 
@@ -482,8 +483,6 @@ def _read_streets(path: Path, streets: dict[tuple[str, str], list[float]]) -> No
 
 def _read_wijken(path: Path) -> list[_Entry]:
     """Wijk points (representative point of each polygon) from the city's wijken GeoJSON."""
-    from shapely.geometry import shape
-
     try:
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
     except (OSError, ValueError, KeyError, TypeError) as exc:

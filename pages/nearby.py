@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from streamlit_folium import st_folium
+from streamlit_js_eval import get_geolocation
 
-from geo.geocode import MSG_EMPTY
+from geo.area import in_antwerp
+from geo.geocode import REASON_EMPTY
 from solidarity import hours
 from solidarity.i18n import LANGUAGES, _, get_language, isolate, ngettext
 from solidarity.mapbuilder import TileSettings, build_nearby_map
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS, WHEELCHAIR_LABELS
 from solidarity.nearby import (
     RADII,
+    REASON_TEXTS,
     NearbyQuery,
     contact_links,
     find_nearby,
@@ -19,6 +24,7 @@ from solidarity.nearby import (
     languages_of,
     localized,
     nearest_centre,
+    result_text,
     route_url,
     settle,
 )
@@ -58,8 +64,6 @@ query: NearbyQuery = st.session_state["nb_query"]
 
 def update(**changes: object) -> None:
     """Replace the current query by one with ``changes``."""
-    from dataclasses import replace
-
     st.session_state["nb_query"] = replace(st.session_state["nb_query"], **changes)
 
 
@@ -92,15 +96,11 @@ with st.form("nb_form", border=False, enter_to_submit=True):
 if st.button(_("Use my location"), icon=":material/my_location:", width="stretch"):
     st.session_state["nb_locating"] = True
 if st.session_state.get("nb_locating"):
-    from streamlit_js_eval import get_geolocation
-
     position = get_geolocation(component_key="nb_geolocation")
     if position is not None:
         st.session_state["nb_locating"] = False
         coords = position.get("coords") if isinstance(position, dict) else None
         if coords and coords.get("latitude") is not None:
-            from geo.geocode import in_antwerp
-
             lat, lon = float(coords["latitude"]), float(coords["longitude"])
             if in_antwerp(lat, lon):
                 update(lat=lat, lon=lon, text="", place="")
@@ -143,15 +143,15 @@ elif query.text:
     if found is not None:
         point, place_label, origin = (found.lat, found.lon), found.label, found.kind
         if result.status == "choose":
-            st.caption(result.text(_))
+            st.caption(result_text(result))
     elif result.status == "choose":
-        st.info(result.text(_) or _("Several places match. Which one do you mean?"), icon=":material/list:")
+        st.info(result_text(result) or _("Several places match. Which one do you mean?"), icon=":material/list:")
         for n, option in enumerate(result.places):
             st.button(md(option.label), key=f"nb_choice_{n}", on_click=update, kwargs={"place": option.label},
                       width="stretch")
     else:
         icon = ":material/location_off:" if result.status == "outside" else ":material/search_off:"
-        st.warning(result.text(_) or _("No place found."), icon=icon)
+        st.warning(result_text(result) or _("No place found."), icon=icon)
         if result.suggestions:
             st.markdown(_("Did you mean:"))
             for n, suggestion in enumerate(result.suggestions):
@@ -165,7 +165,7 @@ sync_query_params(query.to_query_params() | {LANG_PARAM: language})
 
 if point is None:
     if not query.text and st.session_state.pop("nb_submitted", False):
-        st.warning(_(MSG_EMPTY), icon=":material/edit:")
+        st.warning(_(REASON_TEXTS[REASON_EMPTY]), icon=":material/edit:")
     elif not query.text:
         st.caption(_("Type where you are, use your location, or tap the map."))
     lat, lon = 51.2165, 4.4200
@@ -243,8 +243,6 @@ with map_col:
     last = (clicked or {}).get("last_clicked")
     if last and last != st.session_state.get("nb_last_click"):
         st.session_state["nb_last_click"] = last
-        from geo.geocode import in_antwerp
-
         if in_antwerp(float(last["lat"]), float(last["lng"])):
             update(lat=float(last["lat"]), lon=float(last["lng"]), text="", place="")
             st.session_state["nb_origin"] = "click"

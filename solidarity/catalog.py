@@ -9,6 +9,7 @@ import pandas as pd
 
 from solidarity.filters import Vocabulary, centre_of_area, fold, search_text
 from solidarity.i18n import get_language
+from solidarity.mapbuilder import marker_rows, row_indexes, script_json
 from solidarity.model import RowError, split_list
 from solidarity.safety import safe_url
 from solidarity.store import Store
@@ -90,8 +91,6 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         texts = dict(zip(group["id"], group["text"], strict=True))
         initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
     # The escaped, encoded marker rows, once per data version (the map only joins the shown ones).
-    from solidarity.mapbuilder import marker_rows, row_indexes, script_json
-
     initiatives["website_safe"] = initiatives["website"].map(lambda url: safe_url(url) or "")
     initiatives["marker_json"] = [script_json(row) for row in marker_rows(initiatives, *row_indexes(centres, projects))]
     return Catalog(

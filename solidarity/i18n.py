@@ -12,6 +12,8 @@ import gettext as _gettext
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "nl"
@@ -85,6 +87,4 @@ def isolate(text: str) -> str:
 
 def format_number(value: int | float) -> str:
     """A number written the way the current language writes it (9.000 in Dutch, 9,000 in English)."""
-    from babel.numbers import format_decimal
-
     return format_decimal(value, locale=get_language())

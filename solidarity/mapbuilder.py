@@ -9,6 +9,7 @@ reaches the page; the JavaScript only puts escaped pieces together.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -311,8 +312,6 @@ def view_for_bounds(
     Computed here rather than with Leaflet's ``fitBounds``, which runs inside the Streamlit
     iframe before it has its final size and then fits the wrong box.
     """
-    import math
-
     def mercator_y(lat: float) -> float:
         s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
         return math.log((1 + s) / (1 - s)) / 2

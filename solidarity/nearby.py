@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_decimal
 
+from geo import geocode as gc
+from geo.area import in_antwerp
 from geo.distance import haversine_m, walking_distance_m, walking_minutes
+from geo.gazetteer import Place
 from solidarity import hours
 from solidarity.filters import TYPE_FILTERS, clean_text
+from solidarity.i18n import N_, _
 from solidarity.model import CATEGORIES, split_list
 from solidarity.safety import safe_url
 
@@ -93,8 +98,6 @@ class NearbyQuery:
         lat = lon = None
         try:
             lat, lon = float(last(PARAM_LAT)), float(last(PARAM_LON))
-            from geo.geocode import in_antwerp
-
             if not in_antwerp(lat, lon):
                 lat = lon = None
         except ValueError:
@@ -223,8 +226,6 @@ def localized(row: Mapping, field_name: str, language: str) -> str:
 
 def format_distance(metres: float, language: str = "nl") -> str:
     """Metres (rounded to 10) for short distances, kilometres with one decimal beyond 1 km."""
-    from babel.numbers import format_decimal
-
     if metres < 1000:
         return f"{int(round(metres / 10.0) * 10)} m"
     return f"{format_decimal(round(metres / 1000, 1), format='0.0', locale=language)} km"
@@ -232,10 +233,8 @@ def format_distance(metres: float, language: str = "nl") -> str:
 
 
 
-def gazetteer_places(centres: pd.DataFrame, initiatives: pd.DataFrame) -> list:
+def gazetteer_places(centres: pd.DataFrame, initiatives: pd.DataFrame) -> list[Place]:
     """The project's own places for the offline gazetteer: buurtwerken, their neighbourhoods, initiatives."""
-    from geo.gazetteer import Place
-
     places = []
     for row in centres.itertuples(index=False):
         places.append(Place(label=row.name, lat=float(row.lat), lon=float(row.lon), kind="centre",
@@ -248,7 +247,7 @@ def gazetteer_places(centres: pd.DataFrame, initiatives: pd.DataFrame) -> list:
     return places
 
 
-def distinct_places(places: list, within_m: float = 1000.0) -> list:
+def distinct_places(places: list[Place], within_m: float = 1000.0) -> list[Place]:
     """Drop places that lie within ``within_m`` of an earlier one (the same neighbourhood named
     twice, a street found in two postcodes a few blocks apart): for "what is near me" they are
     one place, and the resident need not choose."""
@@ -261,26 +260,72 @@ def distinct_places(places: list, within_m: float = 1000.0) -> list:
     return kept
 
 
-def settle(result, chosen: str = ""):  # noqa: ANN001, ANN201 - geo.geocode.GeocodeResult -> (Place | None, result)
+def settle(result: gc.GeocodeResult, chosen: str = "") -> tuple[Place | None, gc.GeocodeResult]:
     """The place to search around for a geocoding ``result``, and the result to show.
 
     Several matches within a kilometre count as one (:func:`distinct_places`); a place the
     resident chose from the list (its label, ``chosen``) wins. Returns ``(None, result)`` when
     the resident still has to choose, or when nothing was found.
     """
-    from dataclasses import replace
-
-    from geo.geocode import MSG_CONFIRM
-
     if result.status == "ok" and result.places:
         return result.places[0], result
     if result.status != "choose":
         return None, result
     places = distinct_places(result.places)
     result = replace(result, places=places)
-    if len(places) == 1 and result.message != MSG_CONFIRM:
+    if len(places) == 1 and result.reason != gc.REASON_CONFIRM:
         return places[0], replace(result, status="ok")
     labels = [place.label for place in places]
     if chosen in labels:
         return places[labels.index(chosen)], result
     return None, result
+
+
+#: What to tell the resident for each reason of a geocoding result (:data:`geo.geocode.REASONS`).
+REASON_TEXTS: dict[str, str] = {
+    gc.REASON_EMPTY: N_("Type an address, a street, a postcode or a neighbourhood."),
+    gc.REASON_TOO_LONG: N_(
+        "This is too long. Type at most {max} characters: an address, a street, a postcode or a neighbourhood."
+    ),
+    gc.REASON_NOTHING_TO_SEARCH: N_("Type letters or numbers: an address, a street, a postcode or a neighbourhood."),
+    gc.REASON_COORDINATES_OUTSIDE: N_(
+        "These coordinates are outside Antwerp. This map only covers the city of Antwerp."
+    ),
+    gc.REASON_POSTCODE_OUTSIDE: N_(
+        "Postcode {postcode} is not in Antwerp. This map only covers the city of Antwerp (for example 2000, 2060 or 2140)."
+    ),
+    gc.REASON_CHOOSE: N_("Several places match. Choose one."),
+    gc.REASON_CONFIRM: N_("Is this the place you mean?"),
+    gc.REASON_NOT_FOUND: N_(
+        "We could not find this place in Antwerp. Check the spelling, or try a street name, a postcode or a neighbourhood."
+    ),
+    gc.REASON_NOT_FOUND_OFFLINE: N_(
+        "The online address search is not available right now, and this place is not in our own list. "
+        "Try a street name, a postcode or a neighbourhood."
+    ),
+    gc.REASON_ONLINE_FALLBACK: N_(
+        "The online address search is not available right now, so we searched our own list of streets and neighbourhoods."
+    ),
+    gc.REASON_STREET_ONLY: N_("We could not look up the house number, so we show the middle of the street."),
+    gc.REASON_POSTCODE_ONLY: N_("We could not find the street, so we show the area of postcode {postcode}."),
+}
+
+
+def result_text(result: gc.GeocodeResult, translate: Callable[[str], str] = _) -> str:
+    """The sentence for ``result``'s reason, placeholders filled ("" when there is nothing to say).
+
+    Parameters
+    ----------
+    result : GeocodeResult
+        The geocoder's answer.
+    translate : callable
+        Msgid -> text; default the current language (:func:`solidarity.i18n._`). A translation
+        whose placeholders do not match falls back to the English sentence.
+    """
+    msgid = REASON_TEXTS.get(result.reason, "")
+    if not msgid:
+        return ""
+    try:
+        return translate(msgid).format(**result.params)
+    except (KeyError, IndexError, ValueError):
+        return msgid.format(**result.params)

@@ -21,6 +21,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geo.geocode import places_from_json, places_to_json
+from solidarity.i18n import LANGUAGES
 from solidarity.model import (
     CENTRE_COLUMNS,
     INITIATIVE_COLUMNS,
@@ -162,8 +164,6 @@ class Store:
             centre_ids={row["id"] for row in centres.rows},
             project_ids={row["id"] for row in projects.rows},
         )
-        from solidarity.i18n import LANGUAGES
-
         translations = validate_translations(
             self._records(seed_dir, "translations.csv", report, optional=True),
             initiative_ids={row["id"] for row in initiatives.rows},
@@ -269,8 +269,6 @@ class Store:
     # -- geocode cache (the protocol of geo.geocode.GeocodeCache) ---------------------------
     def get(self, key: str) -> list[Any] | None:
         """Cached places for a normalised geocoding query, or None."""
-        from geo.geocode import places_from_json
-
         with self.engine.connect() as conn:
             text = conn.execute(
                 sa.select(geocode_cache_table.c.places).where(geocode_cache_table.c.key == key[:256])
@@ -279,8 +277,6 @@ class Store:
 
     def put(self, key: str, places: list[Any]) -> None:
         """Remember the places found for a normalised geocoding query."""
-        from geo.geocode import places_to_json
-
         row = {"key": key[:256], "places": places_to_json(places), "created": dt.datetime.now(dt.UTC)}
         with self._lock, self.engine.begin() as conn:
             conn.execute(geocode_cache_table.delete().where(geocode_cache_table.c.key == row["key"]))

@@ -72,7 +72,7 @@ def expected_ids(seed_dir: Path, tmp_path: Path, params: dict) -> set[str]:
 
     store = Store(f"sqlite:///{tmp_path / 'expect.sqlite3'}")
     store.ensure_seeded(seed_dir)
-    catalog = build_catalog(store, load_boundaries(load_settings()))
+    catalog = build_catalog(store, load_boundaries(load_settings().geodata_paths))
     state = FilterState.from_query_params(params, catalog.vocabulary)
     return set(apply_filters(catalog.initiatives, state)["id"])
 
@@ -209,7 +209,7 @@ def test_pages_leave_the_shared_catalogue_unchanged(app_env: Path) -> None:
     shared = resources.catalog()
     store = Store(f"sqlite:///{app_env / 'fresh.sqlite3'}")
     store.ensure_seeded(PROJECT_DIR / "data")
-    fresh = build_catalog(store, load_boundaries(load_settings()))
+    fresh = build_catalog(store, load_boundaries(load_settings().geodata_paths))
     for name in ("initiatives", "centres", "projects"):
         pd.testing.assert_frame_equal(getattr(shared, name), getattr(fresh, name), obj=name)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from solidarity.i18n import LANGUAGES, _, direction, get_language, normalise_language, set_language
+from solidarity.views import normalise_params
 
 LANG_PARAM = "lang"
 
@@ -82,8 +83,6 @@ def page_style() -> None:
 
 def sync_query_params(params: dict[str, object]) -> None:
     """Make the URL's query string equal ``params`` (only writes when it differs)."""
-    from solidarity.views import normalise_params
-
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     if normalise_params(current) != normalise_params(params):
         st.query_params.from_dict(params)

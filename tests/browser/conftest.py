@@ -155,7 +155,7 @@ def expected_count(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AppSer
             settings = load_settings(environ=server.env)
             store = Store(f"sqlite:///{tmp_path_factory.mktemp('expect') / 'expect.sqlite3'}")
             store.ensure_seeded(Path(settings.SEED_DIR))
-            catalogs[server.name] = build_catalog(store, load_boundaries(settings))
+            catalogs[server.name] = build_catalog(store, load_boundaries(settings.geodata_paths))
         catalog = catalogs[server.name]
         state = FilterState.from_query_params(dict(params), catalog.vocabulary)
         return len(apply_filters(catalog.initiatives, state))
