@@ -528,3 +528,74 @@ class TestRealGeodata:
 
     def test_outside(self, real_geocoder):
         assert real_geocoder.geocode("2800").status == "outside"
+
+
+# --- the store-backed cache and the limit shared by every app process -------------------------
+
+
+class _KeyValue:
+    """A key/value store with ages, like the app's store (``cache_get``/``cache_put``)."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], tuple[str, float]] = {}
+        self.now = 0.0
+
+    def cache_get(self, namespace, key, max_age=None):
+        item = self.data.get((namespace, key))
+        if item is None or (max_age is not None and self.now - item[1] > max_age.total_seconds()):
+            return None
+        return item[0]
+
+    def cache_put(self, namespace, key, value):
+        self.data[(namespace, key)] = (value, self.now)
+
+
+def test_key_value_cache_round_trips_places_and_expires():
+    import datetime as dt
+
+    kv = _KeyValue()
+    cache = gc.KeyValueGeocodeCache(kv, max_age=dt.timedelta(days=30))
+    place = Place("Kiel", 51.19, 4.39, "wijk", "2020", "nominatim")
+    cache.put("v1:kiel", [place])
+    assert cache.get("v1:kiel") == [place]
+    assert list(kv.data) == [("geocode", "v1:kiel")]
+    kv.now += dt.timedelta(days=31).total_seconds()
+    assert cache.get("v1:kiel") is None, "older than GEOCODE_CACHE_DAYS: gone"
+
+
+class _Slots:
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = []
+
+    def reserve_slot(self, name, min_interval, max_wait):
+        self.calls.append((name, min_interval, max_wait))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_shared_rate_limiter_waits_for_its_slot_or_gives_up():
+    slept = []
+    limiter = gc.SharedRateLimiter(_Slots([0.0, 0.4, None, RuntimeError("store down")]), sleep=slept.append)
+    assert limiter.acquire(max_wait=1.0) is True
+    assert limiter.acquire(max_wait=1.0) is True and slept == [0.4]
+    assert limiter.acquire(max_wait=1.0) is False, "no slot within max_wait"
+    assert limiter.acquire(max_wait=1.0) is False, "a store that cannot reserve sends no request"
+    assert limiter.reserver.calls[0] == ("nominatim", 1.0, 1.0)
+
+
+def test_typed_addresses_never_reach_the_log(gaz, caplog):
+    """The online error's message carries the query URL; the log keeps only the kind of error."""
+    import logging
+
+    typed = "Geheimstraat 13 2060"
+    error = GeocoderServiceError(f"https://nominatim.example/search?q={typed.replace(' ', '+')}: 500")
+    with caplog.at_level(logging.DEBUG):
+        make(gaz, FakeNominatim(error=error)).geocode(typed)
+        make(gaz, FakeNominatim(error=RuntimeError(typed))).geocode(typed)
+        make(gaz, cache=BrokenCache()).geocode(typed)
+    assert caplog.records, "the failures are logged"
+    logged = " ".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "Geheimstraat" not in logged
