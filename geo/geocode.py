@@ -16,10 +16,12 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import requests
 from geopy.exc import GeocoderQuotaExceeded, GeocoderServiceError, GeocoderTimedOut
 
 from geo.area import ANTWERP_BBOX, in_antwerp
+from geo.distance import haversine_m
 from geo.gazetteer import (
     ANTWERP_POSTCODES,
     KINDS,
@@ -41,6 +43,9 @@ MAX_PLACES = 5
 CLOSE_SCORE = 3.0
 #: A single fuzzy gazetteer match below this score is offered for confirmation ("choose").
 CONFIDENT_SCORE = 88.0
+#: A fuzzy match farther than this from every buurtwerk is offered for confirmation as well: a
+#: typo should not silently move the search to the other end of the city.
+FAR_FUZZY_M = 4000.0
 #: Nominatim's viewbox for Antwerp: two (lat, lon) corners.
 VIEWBOX = [(ANTWERP_BBOX[0], ANTWERP_BBOX[1]), (ANTWERP_BBOX[2], ANTWERP_BBOX[3])]
 #: Version of the cache keys: bump it when the meaning of a cached answer changes.
@@ -554,7 +559,7 @@ class Geocoder:
         close = [m.place for m in matches if m.score >= best - CLOSE_SCORE][:MAX_PLACES]
         if len(close) > 1:
             return GeocodeResult("choose", close, reason=REASON_CHOOSE, source="gazetteer", online_error=online_error)
-        if best < CONFIDENT_SCORE:
+        if best < CONFIDENT_SCORE or (best < 100.0 and self._far(close[0])):
             return GeocodeResult("choose", close, reason=REASON_CONFIRM, source="gazetteer", online_error=online_error)
         if online_error:
             reason = REASON_ONLINE_FALLBACK
@@ -563,6 +568,15 @@ class Geocoder:
         else:
             reason = ""
         return GeocodeResult("ok", close, reason=reason, source="gazetteer", online_error=online_error)
+
+    def _far(self, place: Place) -> bool:
+        """Whether ``place`` lies farther than :data:`FAR_FUZZY_M` from every buurtwerk."""
+        focus = self.gazetteer.focus
+        if not focus:
+            return False
+        lats = np.array([f[0] for f in focus])
+        lons = np.array([f[1] for f in focus])
+        return float(haversine_m(place.lat, place.lon, lats, lons).min()) > FAR_FUZZY_M
 
     def _ask_nominatim(self, query: str) -> list[Place]:
         """Distinct places inside Antwerp that Nominatim finds for ``query`` (may raise)."""
