@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from solidarity.filters import Vocabulary, centre_of_area, fold, search_text
+from solidarity.filters import Vocabulary, centre_of_area, fold, search_text, sort_key
 from solidarity.i18n import get_language
 from solidarity.mapbuilder import marker_rows, row_indexes, script_json
 from solidarity.model import RowError, split_list
@@ -86,6 +86,7 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         lambda value: ", ".join(names.get(p, p) for p in split_list(value))
     )
     initiatives["search_text"] = initiatives["search_text"] + " " + initiatives["project_names"].map(fold)
+    initiatives["sort_name"] = initiatives["name"].map(sort_key)  # the list's order: no case, accents, punctuation
     translations = store.translations()
     for (language, field_name), group in translations.groupby(["language", "field"]):
         texts = dict(zip(group["id"], group["text"], strict=True))

@@ -40,6 +40,8 @@ class Settings:
     NOMINATIM_USER_AGENT: str = "solidariteitskaart-antwerpen/0.1 (+https://github.com/solidariteitskaart/antwerpen)"
     #: Seconds before a geocoding request gives up (no retries).
     GEOCODER_TIMEOUT: float = 2.0
+    #: Days an answer of the online address search is kept (the normalised query is what residents typed).
+    GEOCODE_CACHE_DAYS: float = 30.0
     #: Tile URL template for the background map; ``none`` for no background tiles.
     TILES_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     #: Attribution shown with the tiles.
