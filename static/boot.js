@@ -8,6 +8,8 @@
  * 2. The document's language and direction follow the app's language (the ?lang= of the URL,
  *    which the app keeps in step): screen readers read Dutch with Dutch rules, Arabic right to left.
  * 3. On a phone, choosing a page in the menu closes the menu (Streamlit leaves it open over the page).
+ * 4. Streamlit's own controls (menu buttons, "skip to main content", the lists' "Open" buttons) are
+ *    named in English: they get their names in the page's language (#sm-labels, from the server).
  */
 (function () {
   "use strict";
@@ -29,7 +31,40 @@
     if (html.getAttribute("lang") !== code) html.setAttribute("lang", code);
     var dir = RTL[code] ? "rtl" : "ltr";
     if (html.getAttribute("dir") !== dir) html.setAttribute("dir", dir);
+    if (typeof nameControls === "function") nameControls();
   }
+
+  var LABELS = {};
+  try {
+    LABELS = JSON.parse(document.getElementById("sm-labels").textContent);
+  } catch (e) { /* no labels: the controls keep Streamlit's names */ }
+  var NAMED = '[data-testid="stSkipToContent"], [data-testid="stSidebarCollapseButton"] button, ' +
+    '[data-testid="stBaseButton-headerNoPadding"], [data-testid="stExpandSidebarButton"], ' +
+    '[data-testid="stMainMenuButton"], [data-testid="stStatusWidget"] button, [data-testid="stHeaderActionElements"] a, ' +
+    '[data-testid="stTooltipHoverTarget"], [data-testid="stTooltipHoverTarget"] button, ' +
+    '[data-testid="stSelectbox"] button, [data-testid="stMultiSelect"] button, [data-sm-en]';
+
+  function nameControls() {
+    var table = LABELS[language()];
+    if (!table) return;
+    document.querySelectorAll(NAMED).forEach(function (el) {
+      var english = el.getAttribute("data-sm-en") || el.getAttribute("aria-label") || el.getAttribute("title") ||
+        (el.getAttribute("data-testid") === "stSkipToContent" ? el.textContent.trim() : "");
+      var name = table[english];
+      if (!name && english.indexOf("Help for ") === 0) name = table["Help for"] + " " + english.slice(9);
+      if (!name) return;
+      el.setAttribute("data-sm-en", english);
+      if (el.getAttribute("aria-label") !== name) el.setAttribute("aria-label", name);
+      if (el.hasAttribute("title") && el.getAttribute("title") !== name) el.setAttribute("title", name);
+      if (el.getAttribute("data-testid") === "stSkipToContent" && el.textContent !== name) el.textContent = name;
+    });
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; nameControls(); });
+  }).observe(document.documentElement, { childList: true, subtree: true });
 
   ["pushState", "replaceState"].forEach(function (name) {
     var original = window.history[name];

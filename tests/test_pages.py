@@ -576,6 +576,11 @@ def test_nearby_pasted_text_is_cut_at_a_word(app_env: Path) -> None:
     at = run("pages/nearby.py", q=words, lang="en")
     value = at.text_input(key="nb_text").value
     assert value and len(value) <= 200 and value.endswith("Turnhoutsebaan"), value
+    at = run("pages/nearby.py", lang="en")
+    at.text_input(key="nb_text").input(words)  # pasted into the box
+    check(next(b for b in at.button if b.label == "Search").click().run())
+    assert qp(at, "q") == [value], "the query keeps its first words"
+    assert at.text_input(key="nb_text").value == value, "and the box shows what was searched"
 
 
 def _naughty_sample() -> list[str]:

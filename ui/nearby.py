@@ -60,10 +60,9 @@ def submit_search() -> None:
 def search_form() -> None:
     """The search box and its button (Enter submits)."""
     with st.form("nb_form", border=False, enter_to_submit=True):
-        st.text_input(
-            _("Address, street, postcode or neighbourhood"), key="nb_text", max_chars=200,
-            placeholder=search_placeholder(),
-        )  # fmt: skip
+        # No max_chars: the browser would cut a pasted text in the middle of a word; the query keeps
+        # its first words instead (NearbyQuery.searching, at most MAX_TEXT characters).
+        st.text_input(_("Address, street, postcode or neighbourhood"), key="nb_text", placeholder=search_placeholder())
         st.form_submit_button(
             _("Search"), icon=":material/search:", type="primary", on_click=submit_search, width="stretch"
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
@@ -25,7 +26,7 @@ from urllib.parse import parse_qs
 
 from streamlit.runtime.pages_manager import PagesManager
 
-from solidarity.i18n import DEFAULT_LANGUAGE, N_, direction, normalise_language, translate
+from solidarity.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, direction, normalise_language, translate
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,25 @@ RESERVED_PREFIXES = ("/_stcore", "/static/", "/component/", "/app/static/", "/me
 
 APP_TITLE = "Solidariteitskaart Antwerpen"
 NOSCRIPT = N_("This map needs JavaScript. Turn it on in your browser to use it.")
+
+#: Streamlit's own controls are named in English; static/boot.js names them in the page's
+#: language: their English name -> our msgid. ``Help for`` is a prefix ("Help for Solidarity").
+CONTROL_LABELS: dict[str, str] = {
+    "Skip to main content": N_("Skip to the main content"),
+    "Collapse sidebar": N_("Close the menu"),
+    "Expand sidebar": N_("Open the menu"),
+    "Main menu": N_("App menu"),
+    "Stop": N_("Stop"),
+    "Open": N_("Open the list"),
+    "Link to heading": N_("Link to this heading"),
+    "Help for": N_("Help:"),
+}
+
+
+def control_labels() -> str:
+    """The names of Streamlit's controls in every language, as JSON for ``static/boot.js``."""
+    table = {code: {english: translate(code, msgid) for english, msgid in CONTROL_LABELS.items()} for code in LANGUAGES}
+    return json.dumps(table, ensure_ascii=False).replace("<", "\\u003c")
 
 
 @contextlib.asynccontextmanager
@@ -72,7 +92,8 @@ def localise_shell(page: str, language: str) -> str:
     lang = html.escape(language, quote=True)
     page = page.replace('<html lang="en">', f'<html lang="{lang}" dir="{direction(language)}">', 1)
     page = page.replace("<title>Streamlit</title>", f"<title>{html.escape(APP_TITLE)}</title>", 1)
-    boot = '<script src="./app/static/boot.js"></script>\n    <link rel="stylesheet" href="./app/static/app.css" />'
+    labels = f'<script type="application/json" id="sm-labels">{control_labels()}</script>'
+    boot = labels + '\n    <script src="./app/static/boot.js"></script>\n    <link rel="stylesheet" href="./app/static/app.css" />'
     charset = '<meta charset="UTF-8" />'
     page = page.replace(charset, charset + "\n    " + boot, 1) if charset in page else page.replace("<head>", "<head>" + boot, 1)
     note = html.escape(translate(language, NOSCRIPT))

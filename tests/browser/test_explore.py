@@ -138,7 +138,7 @@ def test_no_request_leaves_the_server_but_tiles(app_real, open_page) -> None:
     opened = open_page(app_real.page_url("/", lang="en", id="kloostertuin-hollebeek"))
     wait_for_map(opened.page)
     poll(opened.page, lambda: any(urlsplit(u).hostname in TILE_HOSTS for u in opened.requests), timeout=10)
-    opened.page.wait_for_timeout(1000)  # late requests (fonts, icons)
+    opened.page.wait_for_load_state("networkidle")  # late requests (fonts, icons)
     hosts = {urlsplit(u).hostname for u in opened.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
     assert hosts & TILE_HOSTS, "tiles are on with app_real: tile requests were expected"
     outside = sorted(u for u in opened.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
@@ -156,7 +156,7 @@ def test_no_console_or_page_error(app_real_notiles, open_page) -> None:
     wait_for_map(page)
     page.goto(app_real_notiles.page_url("/", lang="en", id="kloostertuin-hollebeek"))
     wait_for_map(page)
-    page.wait_for_timeout(1000)
+    page.wait_for_load_state("networkidle")
     external = [
         u for u in opened.requests if urlsplit(u).hostname not in LOCAL_HOSTS and urlsplit(u).scheme.startswith("http")
     ]
@@ -228,7 +228,7 @@ def test_hostile_data_runs_nothing(app_hostile, open_page, expected_count) -> No
     assert option.inner_text().strip() == HOSTILE_NAME
     page.keyboard.press("Escape")
 
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # a window for late scripts: nothing to wait for, something must not happen
     assert_nothing_ran(opened, frame)
 
 
@@ -242,7 +242,7 @@ def test_hostile_selected_runs_nothing(app_hostile, open_page) -> None:
     ))  # fmt: skip
     assert label == HOSTILE_NAME
     assert query(page.url).get("id") == ["i4"]
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # a window for late scripts: nothing to wait for, something must not happen
     assert_nothing_ran(opened, map_frame(page) or frame)
 
 
@@ -299,7 +299,6 @@ def test_selected_label_sits_on_its_marker(app_real_notiles, open_page) -> None:
     """The highlight label of the selected initiative is drawn just above its marker."""
     opened = open_page(app_real_notiles.page_url("/", lang="en", id="kloostertuin-hollebeek"))
     wait_for_map(opened.page)
-    opened.page.wait_for_timeout(500)
     highlight = selected_tooltip(opened.page)
     assert highlight
     assert abs(highlight["dx"]) <= 4 and -40 <= highlight["dy"] <= 0, highlight
@@ -333,7 +332,7 @@ def explore_nl(server, shared_page, viewport: str = "desktop"):
     """The shared, unfiltered Dutch explore page with its map drawn (tests only look at it)."""
     opened = shared_page(server.page_url("/", lang="nl"), viewport)
     frame = wait_for_map(opened.page)
-    opened.page.wait_for_timeout(300)  # icons and fonts
+    frame.evaluate("() => document.fonts.ready.then(() => true)")  # the icons' font
     return opened, frame
 
 
@@ -444,7 +443,7 @@ def test_screenshots(app_real_notiles, shared_page, viewport) -> None:
     """Screenshots for a human look (test-artifacts/); the map is drawn and nothing overflows sideways."""
     opened, _frame = explore_nl(app_real_notiles, shared_page, viewport)
     page = opened.page
-    page.wait_for_timeout(500)  # icons and fonts
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     assert box and box["height"] >= 400 and box["width"] >= 300
     width = page.viewport_size["width"]

@@ -315,3 +315,21 @@ def test_map_controls_are_named_in_the_language(app_real_notiles, open_page) -> 
     assert len(titles) >= 4 and all(re.search("[\u0600-\u06ff]", t) for t in titles), titles  # zoom, full screen, locate
     summary = frame.evaluate("() => document.querySelector('.sm-legend summary').textContent")
     assert re.search("[\u0600-\u06ff]", summary)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_streamlits_own_controls_are_named_in_the_language(app_real_notiles, open_page, viewport) -> None:
+    """The menu buttons, "skip to main content", the lists' "Open" buttons, help icons: in Arabic."""
+    from ui.server import CONTROL_LABELS
+
+    opened = open_page(app_real_notiles.page_url("/", lang="ar"), viewport=viewport)
+    page = opened.page
+    wait_for_run(page, timeout=30)
+    english = sorted(CONTROL_LABELS)
+
+    def untranslated():
+        names = page.evaluate("""() => [...document.querySelectorAll('button, a, [role=button]')].map((e) =>
+            e.getAttribute('aria-label') || e.getAttribute('title') || e.textContent.trim())""")
+        return [n for n in names if any(n == word or n.startswith(word + " ") for word in english)]
+
+    assert poll(page, lambda: untranslated() == [], timeout=5), untranslated()

@@ -182,3 +182,40 @@ def test_use_my_location(app_resident, browser) -> None:
         assert "je locatie" in page.locator('[data-testid="stMain"]').inner_text()
     finally:
         context.close()
+
+
+RESIDENTS_MAP_JS = """() => {
+  const maps = Object.keys(window).map((k) => window[k]).filter((v) => v instanceof L.Map);
+  const map = maps.find((m) => document.body.contains(m.getContainer()));
+  if (!map) return null;
+  const view = map.getBounds(), box = map.getContainer().getBoundingClientRect();
+  let circle = null, first = null;
+  map.eachLayer((l) => {
+    if (l instanceof L.Circle) circle = l;
+    if (l instanceof L.Marker && l._icon && l._icon.textContent.trim() === '1') first = l;
+  });
+  if (!circle || !first) return {ready: false};
+  const el = first._icon, r = el.getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return {ready: true, circleInView: view.contains(circle.getBounds()), firstOnTop: !!(top && el.contains(top)),
+          width: box.width};
+}"""
+
+
+def test_the_residents_map_fits_the_reach_and_shows_result_one_on_a_phone(app_resident, open_page) -> None:
+    """At 390 px the map holds the whole circle and the results; result 1 is not under the start point."""
+    from tests.browser.conftest import map_frame
+
+    opened = open_page(app_resident.page_url("/in-de-buurt", lang="nl"), viewport="phone")
+    search(opened, "Buurtwerk De Wijk")  # the start point and result 1 lie a few metres apart
+    page = opened.page
+    wait_for_walking_times(page)
+
+    def drawn():
+        frame = map_frame(page)
+        state = frame.evaluate(RESIDENTS_MAP_JS) if frame else None
+        return state if state and state.get("ready") and state["circleInView"] and state["firstOnTop"] else None
+
+    state = poll(page, drawn, timeout=15)
+    assert state, map_frame(page).evaluate(RESIDENTS_MAP_JS)
+    assert state["width"] <= 390
