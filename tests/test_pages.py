@@ -600,6 +600,7 @@ def test_nearby_same_neighbourhood_twice_needs_no_choice(app_env: Path, geodata_
     at = run("pages/nearby.py", q="Kiel", lang="en")
     assert at.success, [i.value for i in at.info]
     assert "Kiel" in at.success[0].value
+    assert not any("Several places" in c.value for c in at.caption), "no choice left to make, none mentioned"
 
 
 # -- about, every language, errors -----------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from geo.area import in_antwerp
-from geo.geocode import REASON_EMPTY, REASON_STREET_ONLY
+from geo.geocode import REASON_EMPTY, REASON_POSTCODE_ONLY, REASON_STREET_ONLY
 from solidarity.i18n import _, get_language
 from solidarity.model import CATEGORIES, SOLIDARITY_LABELS
 from solidarity.nearby import (
@@ -42,6 +42,8 @@ NEARBY: PageState[NearbyQuery] = PageState(
     ),
 )
 
+#: The reasons of a found place worth a line under it (a choice that was made needs none).
+NOTES = frozenset({REASON_STREET_ONLY, REASON_POSTCODE_ONLY})
 _SUBMITTED = "nb:submitted"  # a search was submitted in the last run (for "type something" on an empty one)
 _LOCATING = "nb:locating"  # waiting for the browser's location
 _LAST_CLICK = "nb:last_click"  # the map point already taken (st_folium repeats it on every rerun)
@@ -158,7 +160,7 @@ def position_messages(query: NearbyQuery, position: Position) -> None:
             _("Position from {source}: {place}").format(source=position.source_label(), place=md(label)),
             icon=":material/location_on:",
         )
-        if result is not None and result.reason and (note := result_text(result)):
+        if result is not None and result.reason in NOTES and (note := result_text(result)):
             st.caption(note)  # e.g. the house number could not be looked up
         if position.ignored_number:
             st.caption(_(REASON_TEXTS[REASON_STREET_ONLY]))
