@@ -217,7 +217,7 @@ def format_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value)
+        return repr(float(value))  # numpy floats too (their repr names the type)
     return str(value)
 
 

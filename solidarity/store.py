@@ -667,7 +667,7 @@ class Store:
             for record, line in zip(csv_table.records, csv_table.lines, strict=True):
                 row_id = str(record.get("id", "")).strip()
                 old = current.get(row_id)
-                base = {col: old[col] for col in COLUMNS[table]} if old else dict.fromkeys(COLUMNS[table], "")
+                base = {col: exchange.format_cell(old[col]) for col in COLUMNS[table]} if old else dict.fromkeys(COLUMNS[table], "")
                 merged = base | record
                 errors = _bad_text(record, source, line)
                 if row_id in seen:
