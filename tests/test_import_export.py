@@ -205,8 +205,7 @@ def test_export_neutralises_formulas_and_round_trips_into_an_empty_store(any_sto
     assert fresh.initiatives().set_index("id").loc["i1", "name"] == "=HYPERLINK(\"http://evil\",\"klik\")"
     # And as an import into a store holding only the centres and projects.
     other = Store(f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    for name in ("initiatives.csv", "translations.csv"):
-        (tmp_path / "base").mkdir(exist_ok=True)
+    (tmp_path / "base").mkdir()
     for name in ("centres.csv", "projects.csv"):
         (tmp_path / "base" / name).write_bytes((out / name).read_bytes())
     (tmp_path / "base" / "initiatives.csv").write_text(HEADER + "\n")

@@ -100,8 +100,8 @@ def test_missing_seed_file_refuses_the_seed_and_the_next_start_seeds(tmp_path: P
         (b"\x81\x8d\x8f\x90 not text", "neither UTF-8 nor Windows-1252"),
         (b"PK\x03\x04 workbook", "workbook"),
         (b"", "is empty"),
-        (("id,name,solidarity_type,lat,lon,location_precision,source_url\n"
-          "x,Bad,solidair,51.2,4.4,street,https://e.org\n").encode(), "none of its 1 rows"),
+        ((b"id,name,solidarity_type,lat,lon,location_precision,source_url\n"
+          b"x,Bad,solidair,51.2,4.4,street,https://e.org\n"), "none of its 1 rows"),
     ],
     ids=["not-text", "xlsx", "empty", "all-rows-fail"],
 )  # fmt: skip
