@@ -257,7 +257,7 @@ def part_load(ctx: Context) -> list[Target]:
          [str(SESSIONS), str(len(many)), fmt_s(many_median), fmt_s(many_p95), fmt_s(max(many)),
           f"{found['rss_all']:.0f} MB" if found["rss_all"] else "-"]],
     ))  # fmt: skip
-    print(f"One Chromium, a browser context per session, tiles off, lang=en; each session cycles the type pills")
+    print("One Chromium, a browser context per session, tiles off, lang=en; each session cycles the type pills")
     print(f"({', '.join(f'{t} -> {s}' for t, s in CYCLE)}); time from the click until the map's live cluster holds")
     print(f"the expected number of points ({counts}). The {SESSIONS} sessions click at the same time;")
     print("server memory: VmRSS of the streamlit process with 1 and with all sessions open.")
