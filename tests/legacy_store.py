@@ -71,16 +71,21 @@ def build(url: str, seed_dir: Path) -> dict[str, int]:
     p = validate_projects(read_csv_records(seed_dir / "projects.csv"))
     i = validate_initiatives(read_csv_records(seed_dir / "initiatives.csv"),
                              centre_ids={r["id"] for r in c.rows}, project_ids={r["id"] for r in p.rows})
-    t = validate_translations(read_csv_records(seed_dir / "translations.csv"), {r["id"] for r in i.rows}, {"en", "ar"})  # fmt: skip
+    tr_file = seed_dir / "translations.csv"
+    t = validate_translations(read_csv_records(tr_file) if tr_file.exists() else [], {r["id"] for r in i.rows},
+                              {"en", "ar"})  # fmt: skip
     with engine.begin() as conn:
         conn.execute(centres.insert(), [row | {"seq": n} for n, row in enumerate(c.rows)])
         conn.execute(projects.insert(), [row | {"seq": n} for n, row in enumerate(p.rows)])
         conn.execute(initiatives.insert(), i.rows)
-        conn.execute(translations.insert(), t.rows)
+        if t.rows:
+            conn.execute(translations.insert(), t.rows)
         errors = c.errors + p.errors + i.errors + t.errors
-        conn.execute(load_errors.insert(), [
-            {"source": e.source, "line": e.line, "field": e.field, "message": e.message, "value": e.value} for e in errors
-        ])  # fmt: skip
+        if errors:
+            conn.execute(load_errors.insert(), [
+                {"source": e.source, "line": e.line, "field": e.field, "message": e.message, "value": e.value}
+                for e in errors
+            ])  # fmt: skip
         conn.execute(geocode_cache.insert(), [GEOCODE_ROW])
         conn.execute(meta.insert(), [{"key": "seed_hash", "value": seed_hash(seed_dir)},
                                      {"key": "data_version", "value": "3"}, {"key": "origin", "value": "seed"}])  # fmt: skip

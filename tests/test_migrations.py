@@ -158,3 +158,34 @@ def test_unknown_tables_are_not_touched(db_url: str) -> None:
         migrate.upgrade(engine)
     with engine.connect() as conn:
         assert set(sa.inspect(conn).get_table_names()) == {"initiatives"}
+
+
+def test_the_app_on_an_old_store_shows_the_same_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``make run`` on a store file of the pre-migration app: upgraded, the same map as a fresh seed."""
+    import json
+    import re
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    data = Path(__file__).resolve().parent.parent / "data"
+
+    def points(url: str) -> list:
+        monkeypatch.setenv("DATABASE_URL", url)
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(data.parent / "app.py"), default_timeout=60)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        (element,) = [el for el in at.get("component_instance") if el.proto.component_name == "streamlit_folium.st_folium"]
+        return json.loads(re.search(r"var data = (\[.*?\]);\n", json.loads(element.proto.json_args)["script"], re.S).group(1))
+
+    monkeypatch.setenv("SEED_DIR", str(data))
+    monkeypatch.setenv("GEOCODER", "offline")
+    monkeypatch.setenv("TILES_URL", "none")
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(tmp_path / "no-cache"))
+    old = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    legacy_store.build(old, data)
+    upgraded = points(old)
+    assert migrate.current(make_engine(normalise_url(old))) == migrate.head()
+    assert upgraded == points(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    assert len(upgraded) > 20
