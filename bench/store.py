@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import statistics
 import time
@@ -28,6 +29,9 @@ TARGET_IMPORT_S = 10.0
 LOAD_N = 1_000
 SESSIONS = 10
 CLICKS = 12
+#: Seconds a person looks at the map between two filter clicks (uniform): ten people using the
+#: map at once, not ten robots clicking as fast as the browser allows.
+PAUSE_S = (1.5, 3.5)
 TARGET_P95_RATIO = 3.0
 TARGET_MB_PER_SESSION = 30.0
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -189,9 +193,21 @@ async def _open(browser: Any, url: str, counts: dict[str, int]) -> tuple[Any, An
     return context, page
 
 
-async def _clicks(page: Any, counts: dict[str, int], clicks: int) -> list[float]:
+def server_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+async def _clicks(page: Any, counts: dict[str, int], clicks: int, seed: int) -> list[float]:
+    """``clicks`` filter changes, each after a pause of a person looking at the map (seeded)."""
+    rng = random.Random(seed)
     times = []
     for k in range(clicks):
+        await asyncio.sleep(rng.uniform(*PAUSE_S))
         text, state = CYCLE[k % len(CYCLE)]
         button = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=re.compile(rf"^\s*{text}\s*$"))
         start = time.perf_counter()
@@ -210,20 +226,29 @@ async def _load(url: str, counts: dict[str, int], server: Any) -> dict[str, Any]
             warm_context, _page = await _open(browser, url, counts)  # the first session warms the server
             await warm_context.close()
             first = await _open(browser, url, counts)
-            single = await _clicks(first[1], counts, CLICKS)
+            cpu_start = server_cpu_s(server.process.pid)
+            single = await _clicks(first[1], counts, CLICKS, seed=0)
+            cpu_single = server_cpu_s(server.process.pid)
             await asyncio.sleep(1.0)
             rss_one = server.rss_mb()
             others = [await _open(browser, url, counts) for _ in range(SESSIONS - 1)]
             sessions = [first, *others]
-            results = await asyncio.gather(*[_clicks(page, counts, CLICKS) for _context, page in sessions])
+            cpu_many_start = server_cpu_s(server.process.pid)
+            results = await asyncio.gather(
+                *[_clicks(page, counts, CLICKS, seed=k + 1) for k, (_context, page) in enumerate(sessions)]
+            )
+            cpu_many = server_cpu_s(server.process.pid)
             await asyncio.sleep(1.0)
             rss_all = server.rss_mb()
             for context, _page in sessions:
                 await context.close()
         finally:
             await browser.close()
+    cpu = None
+    if None not in (cpu_start, cpu_single, cpu_many_start, cpu_many):
+        cpu = ((cpu_single - cpu_start) / CLICKS, (cpu_many - cpu_many_start) / (CLICKS * SESSIONS))
     return {"single": single, "many": [t for session in results for t in session], "rss_one": rss_one,
-            "rss_all": rss_all}  # fmt: skip
+            "rss_all": rss_all, "cpu_per_click": cpu, "load": os.getloadavg()[0]}  # fmt: skip
 
 
 def part_load(ctx: Context) -> list[Target]:
@@ -257,12 +282,18 @@ def part_load(ctx: Context) -> list[Target]:
          [str(SESSIONS), str(len(many)), fmt_s(many_median), fmt_s(many_p95), fmt_s(max(many)),
           f"{found['rss_all']:.0f} MB" if found["rss_all"] else "-"]],
     ))  # fmt: skip
-    print("One Chromium, a browser context per session, tiles off, lang=en; each session cycles the type pills")
-    print(f"({', '.join(f'{t} -> {s}' for t, s in CYCLE)}); time from the click until the map's live cluster holds")
+    print(f"One Chromium, a browser context per session, tiles off, lang=en; each session pauses {PAUSE_S[0]}-{PAUSE_S[1]} s,")
+    print(f"then clicks a type pill, cycling ({', '.join(f'{t} -> {s}' for t, s in CYCLE)});")
+    print("time from the click until the map's live cluster holds")
     print(f"the expected number of points ({counts}). The {SESSIONS} sessions click at the same time;")
     print("server memory: VmRSS of the streamlit process with 1 and with all sessions open.")
     if per_session is not None:
         print(f"memory per extra session: {per_session:.1f} MB")
+    if found["cpu_per_click"]:
+        one, many_cpu = found["cpu_per_click"]
+        print(f"server CPU per filter change: {fmt_s(one)} with 1 session, {fmt_s(many_cpu)} with {SESSIONS} "
+              f"(the rest of a click's time is the browser drawing the map, on the same {os.cpu_count()} cores);")
+    print(f"load average after the run: {found['load']:.1f}")
     ratio = many_p95 / single_median
     return [
         Target(what, f"{fmt_s(many_p95)} = {ratio:.1f}x one session's median {fmt_s(single_median)}",

@@ -657,8 +657,11 @@ class Store:
         report.warnings.extend(csv_table.warnings)
         report.rejected.extend(csv_table.errors)
         source = csv_table.source
-        with writing(self.engine) as conn:
-            self._bump(conn)
+        # A dry run reads one snapshot and takes no write lock; an import holds the lock from the
+        # first statement, so what it compares against cannot change before it writes.
+        with reading(self.engine) if dry_run else writing(self.engine) as conn:
+            if not dry_run:
+                self._bump(conn)
             current = {r["id"]: r for r in self._rows(conn, table, archived=None)}
             known = self._known_ids(conn)
             seen: dict[str, int] = {}
