@@ -47,7 +47,26 @@ def pytest_report_header(config: pytest.Config) -> str:
         from solidarity.db import shown_url
 
         return f"PostgreSQL store tests: on ({shown_url(PG_URL)})"
-    return f"PostgreSQL store tests: {'FAILING (REQUIRE_POSTGRES=1)' if REQUIRE_POSTGRES else 'skipped'}: {problem}"
+    if REQUIRE_POSTGRES:
+        return f"PostgreSQL store tests: FAILING (REQUIRE_POSTGRES=1): {problem}"
+    return f"PostgreSQL store tests: not run (deselected): {problem}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without PostgreSQL (and without REQUIRE_POSTGRES=1) its cases are deselected, so the run
+    says it in one line (the header) instead of one skip per test."""
+    if REQUIRE_POSTGRES or postgres_problem() is None:
+        return
+    chosen, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = (callspec is not None and callspec.params.get("db_url") == "postgresql") or (
+            "pg_schemas" in getattr(item, "fixturenames", ()) and "db_url" not in getattr(item, "fixturenames", ())
+        )
+        (dropped if on_postgres else chosen).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = chosen
 
 
 def need_postgres() -> None:
