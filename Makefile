@@ -48,10 +48,10 @@ run: $(STAMP) assets messages
 migrate: $(STAMP)
 	$(PY) -m solidarity.cli migrate
 
-# make import-data FILE=path.csv [DRY_RUN=1]
+# make import-data FILE=path.csv [DRY_RUN=1] [WHO=you@example.org]
 import-data: $(STAMP)
-	@test -n "$(FILE)" || { echo "usage: make import-data FILE=path.csv [DRY_RUN=1]"; exit 2; }
-	$(PY) -m solidarity.cli import-data "$(FILE)" $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
+	@test -n "$(FILE)" || { echo "usage: make import-data FILE=path.csv [DRY_RUN=1] [WHO=you@example.org]"; exit 2; }
+	$(PY) -m solidarity.cli import-data "$(FILE)" $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(WHO),--who "$(WHO)")
 
 # make export-data DIR=path
 export-data: $(STAMP)

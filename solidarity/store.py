@@ -764,10 +764,14 @@ class Store:
         libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
         partial = target.with_name(target.name + ".partial")
         import os
+        import re
 
+        # A URL that puts the app's schema first (options=-csearch_path=NAME): dump that schema only.
+        schemas = re.findall(r"search_path=([A-Za-z0-9_]+)", str(url.query.get("options", "")))
         try:
             result = subprocess.run(
-                ["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", libpq],
+                ["pg_dump", "--format=custom", "--no-owner", f"--file={partial}",
+                 *[f"--schema={name}" for name in schemas[:1]], libpq],
                 env=dict(os.environ) | env, capture_output=True, text=True, timeout=3600,
             )  # fmt: skip
         except FileNotFoundError:
