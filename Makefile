@@ -37,10 +37,10 @@ extract-messages: $(STAMP)
 	$(PYBABEL) update --domain messages --input-file locales/messages.pot --output-dir locales --no-fuzzy-matching
 
 geodata: $(STAMP)
-	$(PY) -m geo.opendata
+	$(PY) -m solidarity.geodata
 
 run: $(STAMP) assets messages
-	-$(PY) -m geo.opendata --if-missing
+	-$(PY) -m solidarity.geodata --if-missing
 	$(PY) -m solidarity.cli migrate
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 

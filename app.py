@@ -1,36 +1,40 @@
-"""Solidariteitskaart Antwerpen: page config, language, navigation and the shared sidebar."""
+"""Solidariteitskaart Antwerpen: the entry point.
+
+Run as the Streamlit script of every session, it sets the page config, the language, the
+navigation and the shared sidebar, then runs the chosen page. Imported by the server
+(``streamlit run app.py`` finds ``app`` below and serves it; any ASGI server can run
+``app:app``), it is the web application with the start-up and page-shell handling of
+:mod:`ui.server`.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from solidarity.assets import use_local_assets
-from solidarity.i18n import _
-from ui import common
+from ui import common, nav, server
 
-st.set_page_config(
-    page_title="Solidariteitskaart Antwerpen",
-    page_icon="static/icon.svg",
-    layout="wide",
-    initial_sidebar_state="auto",
-)
-language = common.init_language()
-use_local_assets()
-common.page_style()
 
-pages = [
-    st.Page("pages/explore.py", title=_("Explore the map"), icon=":material/map:", default=True),
-    st.Page("pages/nearby.py", title=_("Near me"), icon=":material/near_me:", url_path="in-de-buurt"),
-    st.Page("pages/about.py", title=_("About"), icon=":material/info:", url_path="over"),
-]
-navigation = st.navigation(pages, position="sidebar")
+def main() -> None:
+    """One script run: page config, language, navigation, sidebar, the page."""
+    st.set_page_config(
+        page_title="Solidariteitskaart Antwerpen",
+        page_icon="static/icon.svg",
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
+    common.init_language()
+    use_local_assets()
+    navigation = nav.navigation()
+    nav.sidebar()
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        common.language_picker()
+    common.run_page(navigation)
+    common.run_marker()
 
-with st.sidebar:
-    st.caption(_("Solidarity map of Antwerp"))
-    st.caption(_("A map of SAAMO Antwerpen's five buurtwerken and the solidarity initiatives around them."))
 
-top = st.container(horizontal=True, horizontal_alignment="right")
-with top:
-    common.language_picker()
-
-navigation.run()
+if __name__ == "__main__":
+    main()
+else:
+    app = st.App(__file__, lifespan=server.lifespan, middleware=[Middleware(server.PageShell)])

@@ -126,7 +126,7 @@ def load_average() -> str:
 def _wijken_present(config: Any) -> bool:
     from geo.boundaries import find_wijken_file
 
-    return find_wijken_file(config) is not None
+    return find_wijken_file(config.geodata_paths) is not None
 
 
 

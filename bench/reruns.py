@@ -13,6 +13,7 @@ from typing import Any
 from bench.fixtures import APP, Context, Fixtures, Part, clear_streamlit_caches, environ, patched, script_cpu
 from bench.maps import MapTiming
 from bench.report import Target, fmt_bytes, fmt_ratio, fmt_s, log, section, table
+from harness.apptest import v2_navigation
 
 #: The naive rerun at 10,000 runs only when its map builds in a quarter of this (see --slow-naive).
 NAIVE_RERUN_BUDGET_S = 60.0
@@ -92,7 +93,7 @@ def measure_reruns(fx: Fixtures, n: int, label: str, reruns: int, timeout: float
     patch = (
         patched(solidarity.mapbuilder, "build_map", naive_build_map) if label == "naive" else contextlib.nullcontext()
     )
-    with environ(fx.app_env(n, f"apptest-{label}-{n}")), patch, script_cpu() as cpu:
+    with environ(fx.app_env(n, f"apptest-{label}-{n}")), patch, script_cpu() as cpu, v2_navigation():
         at = AppTest.from_file(str(APP), default_timeout=timeout)
         start = time.perf_counter()
         at.run()
@@ -173,6 +174,7 @@ def rerun_breakdown(fx: Fixtures, n: int, reruns: int, timeout: float) -> list[t
         if runner is not None and hasattr(runner, "_run_script"):
             stack.enter_context(patched(runner, "_run_script", timed(runner._run_script, SCRIPT_RUN)))
         stack.enter_context(environ(fx.app_env(n, f"breakdown-{n}")))
+        stack.enter_context(v2_navigation())
         at = AppTest.from_file(str(APP), default_timeout=timeout)
         at.run()
         _check(at, "breakdown first run")

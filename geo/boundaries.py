@@ -18,8 +18,6 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from solidarity.settings import Settings
-
 logger = logging.getLogger(__name__)
 
 #: File name of the city's "wijken" layer, in ``GEODATA_DIR`` or the download cache.
@@ -148,21 +146,23 @@ def load_wijken(path: str | os.PathLike[str]) -> list[Wijk]:
     return wijken_from_geojson(data, source=str(path))
 
 
-def find_wijken_file(settings: Settings) -> Path | None:
-    """The first wijken file in ``settings.geodata_dirs`` (``GEODATA_DIR``, then the download cache).
+def find_wijken_file(dirs: Iterable[Path | str]) -> Path | None:
+    """The first wijken file in ``dirs`` (the app passes ``GEODATA_DIR``, then the download cache).
 
     Parameters
     ----------
-    settings : Settings
-        The app settings.
+    dirs : iterable of Path or str
+        Directories to search, in order; empty strings and missing directories are skipped.
 
     Returns
     -------
     Path or None
         The path of ``antwerpen_wijken_stad.geojson``, or ``None`` when no directory has it.
     """
-    for directory in settings.geodata_dirs:
-        candidate = directory / WIJKEN_FILENAME
+    for directory in dirs:
+        if not directory:
+            continue
+        candidate = Path(directory) / WIJKEN_FILENAME
         if candidate.is_file():
             return candidate
     return None
@@ -468,13 +468,13 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> Boundaries:
     return Boundaries(load_wijken(path))
 
 
-def load_boundaries(settings: Settings) -> Boundaries | None:
-    """The wijken from the first wijken file in the geodata directories, or ``None``.
+def load_boundaries(dirs: Iterable[Path | str]) -> Boundaries | None:
+    """The wijken from the first wijken file in ``dirs``, or ``None``.
 
     Parameters
     ----------
-    settings : Settings
-        The app settings (``GEODATA_DIR``, ``GEODATA_CACHE_DIR``).
+    dirs : iterable of Path or str
+        The geodata directories, in order (the app passes ``GEODATA_DIR``, then ``GEODATA_CACHE_DIR``).
 
     Returns
     -------
@@ -482,11 +482,12 @@ def load_boundaries(settings: Settings) -> Boundaries | None:
         ``None`` when no file is found or it is broken (a warning is logged; never raises).
         Results are cached per file version.
     """
-    path = find_wijken_file(settings)
+    dirs = [d for d in dirs if d]
+    path = find_wijken_file(dirs)
     if path is None:
-        searched = ", ".join(d for d in (settings.GEODATA_DIR, settings.GEODATA_CACHE_DIR) if d) or "no directory"
+        searched = ", ".join(str(d) for d in dirs) or "no directory"
         _warn_once(
-            f"no {WIJKEN_FILENAME} in GEODATA_DIR or GEODATA_CACHE_DIR ({searched}): neighbourhood areas are "
+            f"no {WIJKEN_FILENAME} in the geodata directories ({searched}): neighbourhood areas are "
             "not shown (run `make geodata` or set GEODATA_DIR)"
         )
         return None

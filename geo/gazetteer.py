@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from shapely.geometry import shape
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,16 @@ SUGGESTION_CUTOFF = 60.0
 OTHER_POSTCODE_PENALTY = 10.0
 #: Shorter (normalised) queries are only matched exactly.
 MIN_FUZZY_LENGTH = 3
+#: Score of a name that holds every word of the query as a whole word ("nova" in "Cultureel
+#: Ontmoetingscentrum Nova"): above a word merely containing the letters ("Innovatiestraat", at
+#: most 90), below an exact name (100).
+WHOLE_WORDS_SCORE = 93.5
+#: The project's own places (buurtwerken and initiatives) win ties and near-ties over streets.
+OWN_PLACE_BONUS = 3.0
+#: Kinds of the project's own places.
+OWN_KINDS = frozenset({"centre", "initiative"})
+#: Among equal scores: a buurtwerk first, then an initiative, a neighbourhood, a postcode, a street.
+KIND_RANK = {"centre": 0, "initiative": 1, "wijk": 2, "postcode": 3, "street": 4, "address": 5}
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _POSTCODE_TOKEN = re.compile(r"^[1-9]\d{3}$")
@@ -219,7 +230,11 @@ class Gazetteer:
         self._exact: dict[str, list[int]] = {}
         self._compact: dict[str, list[int]] = {}
         self._postcodes: dict[str, Place] = {}
+        self._words: dict[str, set[int]] = {}  # a whole word -> the entries with it in a name
         for index, entry in enumerate(self._entries):
+            for name in entry.names:
+                for word in name.split():
+                    self._words.setdefault(word, set()).add(index)
             if entry.place.kind == "postcode" and entry.place.postcode:
                 self._postcodes.setdefault(entry.place.postcode, entry.place)
             for name in dict.fromkeys(entry.names):
@@ -308,6 +323,11 @@ class Gazetteer:
     def __len__(self) -> int:
         """Number of places."""
         return len(self._entries)
+
+    @property
+    def focus(self) -> list[tuple[float, float]]:
+        """Where the map is about: the points of the buurtwerken among the places (may be empty)."""
+        return [(e.place.lat, e.place.lon) for e in self._entries if e.place.kind == "centre"]
 
     @property
     def postcodes(self) -> frozenset[str]:
@@ -399,6 +419,11 @@ class Gazetteer:
         for key in keys:
             for index in self._exact.get(key, []) + self._compact.get(key.replace(" ", ""), []):
                 scores[index] = 100.0
+        words = keys[-1].split()
+        if words and all(len(word) >= MIN_FUZZY_LENGTH for word in words):
+            holding = set.intersection(*(self._words.get(word, set()) for word in words))
+            for index in holding:
+                scores[index] = max(scores.get(index, 0.0), WHOLE_WORDS_SCORE)
         if len(keys[-1]) >= MIN_FUZZY_LENGTH:
             fuzzy = self._fuzzy_scores(keys[-1])
             for choice_index in np.flatnonzero(fuzzy >= cutoff):
@@ -409,8 +434,10 @@ class Gazetteer:
             place = self._entries[index].place
             if parsed.postcode and place.postcode and place.postcode != parsed.postcode:
                 score -= OTHER_POSTCODE_PENALTY
+            if place.kind in OWN_KINDS and score < 100.0:
+                score = min(score + OWN_PLACE_BONUS, 99.9)
             matches.append(Match(place, round(score, 1)))
-        matches.sort(key=lambda m: (-m.score, m.place.label))
+        matches.sort(key=lambda m: (-m.score, KIND_RANK.get(m.place.kind, 9), m.place.label))
         return matches[:limit]
 
 
@@ -482,8 +509,6 @@ def _read_streets(path: Path, streets: dict[tuple[str, str], list[float]]) -> No
 
 def _read_wijken(path: Path) -> list[_Entry]:
     """Wijk points (representative point of each polygon) from the city's wijken GeoJSON."""
-    from shapely.geometry import shape
-
     try:
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import unicodedata
@@ -12,11 +14,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import requests
 from geopy.exc import GeocoderQuotaExceeded, GeocoderServiceError, GeocoderTimedOut
 
+from geo.area import ANTWERP_BBOX, in_antwerp
+from geo.distance import haversine_m
 from geo.gazetteer import (
     ANTWERP_POSTCODES,
     KINDS,
@@ -27,11 +32,6 @@ from geo.gazetteer import (
     normalise,
     parse_coordinates,
 )
-from solidarity.i18n import N_
-from solidarity.model import ANTWERP_BBOX
-
-if TYPE_CHECKING:
-    from solidarity.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ MAX_PLACES = 5
 CLOSE_SCORE = 3.0
 #: A single fuzzy gazetteer match below this score is offered for confirmation ("choose").
 CONFIDENT_SCORE = 88.0
+#: A fuzzy match farther than this from every buurtwerk is offered for confirmation as well: a
+#: typo should not silently move the search to the other end of the city.
+FAR_FUZZY_M = 4000.0
 #: Nominatim's viewbox for Antwerp: two (lat, lon) corners.
 VIEWBOX = [(ANTWERP_BBOX[0], ANTWERP_BBOX[1]), (ANTWERP_BBOX[2], ANTWERP_BBOX[3])]
 #: Version of the cache keys: bump it when the meaning of a cached answer changes.
@@ -50,29 +53,25 @@ CACHE_KEY_VERSION = "v1"
 
 STATUSES = ("ok", "choose", "not_found", "outside", "invalid")
 
-MSG_EMPTY = N_("Type an address, a street, a postcode or a neighbourhood.")
-MSG_TOO_LONG = N_(
-    "This is too long. Type at most {max} characters: an address, a street, a postcode or a neighbourhood."
-)
-MSG_NOTHING_TO_SEARCH = N_("Type letters or numbers: an address, a street, a postcode or a neighbourhood.")
-MSG_COORDINATES_OUTSIDE = N_("These coordinates are outside Antwerp. This map only covers the city of Antwerp.")
-MSG_POSTCODE_OUTSIDE = N_(
-    "Postcode {postcode} is not in Antwerp. This map only covers the city of Antwerp (for example 2000, 2060 or 2140)."
-)
-MSG_CHOOSE = N_("Several places match. Choose one.")
-MSG_CONFIRM = N_("Is this the place you mean?")
-MSG_NOT_FOUND = N_(
-    "We could not find this place in Antwerp. Check the spelling, or try a street name, a postcode or a neighbourhood."
-)
-MSG_NOT_FOUND_OFFLINE = N_(
-    "The online address search is not available right now, and this place is not in our own list. "
-    "Try a street name, a postcode or a neighbourhood."
-)
-MSG_ONLINE_FALLBACK = N_(
-    "The online address search is not available right now, so we searched our own list of streets and neighbourhoods."
-)
-MSG_STREET_ONLY = N_("We could not look up the house number, so we show the middle of the street.")
-MSG_POSTCODE_ONLY = N_("We could not find the street, so we show the area of postcode {postcode}.")
+#: Why a result has no place, or what to say with it: codes the core turns into sentences in the
+#: user's language (:func:`solidarity.nearby.result_text`); ``params`` fill their placeholders.
+REASON_EMPTY = "empty"
+REASON_TOO_LONG = "too_long"  # params: max
+REASON_NOTHING_TO_SEARCH = "nothing_to_search"
+REASON_COORDINATES_OUTSIDE = "coordinates_outside"
+REASON_POSTCODE_OUTSIDE = "postcode_outside"  # params: postcode
+REASON_CHOOSE = "choose"
+REASON_CONFIRM = "confirm"
+REASON_NOT_FOUND = "not_found"
+REASON_NOT_FOUND_OFFLINE = "not_found_offline"
+REASON_ONLINE_FALLBACK = "online_fallback"
+REASON_STREET_ONLY = "street_only"
+REASON_POSTCODE_ONLY = "postcode_only"  # params: postcode
+REASONS = (
+    REASON_EMPTY, REASON_TOO_LONG, REASON_NOTHING_TO_SEARCH, REASON_COORDINATES_OUTSIDE, REASON_POSTCODE_OUTSIDE,
+    REASON_CHOOSE, REASON_CONFIRM, REASON_NOT_FOUND, REASON_NOT_FOUND_OFFLINE, REASON_ONLINE_FALLBACK,
+    REASON_STREET_ONLY, REASON_POSTCODE_ONLY,
+)  # fmt: skip
 
 _FOUR_DIGITS_ALONE = re.compile(r"^\s*(\d{4})\s*$")
 _FOUR_DIGITS_BEFORE_WORD = re.compile(r"(?<![\d.,])(\d{4})\s+[^\W\d_]")
@@ -83,41 +82,21 @@ _ANTWERP_PLACE_WORDS = frozenset(
 
 @dataclass
 class GeocodeResult:
-    """The answer to a search: places to show, or a message saying why there are none."""
+    """The answer to a search: places to show, or a reason saying why there are none."""
 
     #: ``ok``, ``choose``, ``not_found``, ``outside`` or ``invalid``.
     status: str
     places: list[Place] = field(default_factory=list)
-    #: English msgid (translate with ``_``, then fill ``params`` with :meth:`text`); "" for nothing to say.
-    message: str = ""
+    #: One of :data:`REASONS` ("" for nothing to say): the core turns it into a sentence.
+    reason: str = ""
     #: Labels for "did you mean" when nothing was found.
     suggestions: list[str] = field(default_factory=list)
     #: ``nominatim``, ``gazetteer``, ``cache`` or ``coordinates`` ("" when nothing was looked up).
     source: str = ""
     #: ``timeout``, ``unavailable`` or ``rate_limited`` when Nominatim failed and the fallback answered.
     online_error: str | None = None
-    #: Values for the ``{placeholders}`` of ``message`` (never user text).
+    #: Values for the placeholders of the reason's sentence (never user text).
     params: dict[str, str] = field(default_factory=dict)
-
-    def text(self, translate: Callable[[str], str] = lambda s: s) -> str:
-        """The message translated with ``translate`` (e.g. ``solidarity.i18n._``), placeholders filled.
-
-        Parameters
-        ----------
-        translate : callable
-            Maps a msgid to the translated text; default the identity.
-
-        Returns
-        -------
-        str
-            The text to show; "" when there is no message.
-        """
-        if not self.message:
-            return ""
-        try:
-            return translate(self.message).format(**self.params)
-        except (KeyError, IndexError, ValueError):  # a broken translation: fall back to English
-            return self.message.format(**self.params)
 
 
 @runtime_checkable
@@ -160,6 +139,41 @@ class MemoryCache:
     def __len__(self) -> int:
         """Number of stored keys."""
         return len(self._data)
+
+
+class KeyValueStore(Protocol):
+    """A plain key/value cache with ages (the app's store: ``solidarity.store.Store``)."""
+
+    def cache_get(self, namespace: str, key: str, max_age: dt.timedelta | None = None) -> str | None:
+        """The value stored under ``namespace``/``key`` if younger than ``max_age``, else ``None``."""
+        ...
+
+    def cache_put(self, namespace: str, key: str, value: str) -> None:
+        """Store ``value`` under ``namespace``/``key`` (now)."""
+        ...
+
+
+class KeyValueGeocodeCache:
+    """A :class:`GeocodeCache` on a :class:`KeyValueStore`: places as JSON, kept at most ``max_age``.
+
+    The keys are normalised queries (:func:`cache_key`): what residents typed. They are kept only
+    as long as ``max_age`` (``GEOCODE_CACHE_DAYS``) and never logged.
+    """
+
+    NAMESPACE = "geocode"
+
+    def __init__(self, store: KeyValueStore, max_age: dt.timedelta) -> None:
+        self.store = store
+        self.max_age = max_age
+
+    def get(self, key: str) -> list[Place] | None:
+        """The places stored for ``key`` (younger than ``max_age``), or ``None``."""
+        text = self.store.cache_get(self.NAMESPACE, key, self.max_age)
+        return None if text is None else places_from_json(text)
+
+    def put(self, key: str, places: list[Place]) -> None:
+        """Store ``places`` for ``key``."""
+        self.store.cache_put(self.NAMESPACE, key, places_to_json(places))
 
 
 def places_to_json(places: Sequence[Place]) -> str:
@@ -253,12 +267,6 @@ def clean_query(text: object) -> str:
     return " ".join("".join(kept).split())
 
 
-def in_antwerp(lat: float, lon: float) -> bool:
-    """Whether the point lies inside Antwerp's bounding box (``model.ANTWERP_BBOX``)."""
-    south, west, north, east = ANTWERP_BBOX
-    return south <= lat <= north and west <= lon <= east
-
-
 class RateLimiter:
     """At most one request per ``min_interval`` seconds, shared by all threads.
 
@@ -320,29 +328,81 @@ class RateLimiter:
         return True
 
 
-def make_nominatim(settings: Settings) -> Any:
-    """The Nominatim client for ``settings``, or ``None`` when ``GEOCODER`` is ``offline``.
+class SlotReserver(Protocol):
+    """Reserves request slots for all app processes together (the app's store)."""
+
+    def reserve_slot(self, name: str, min_interval: float, max_wait: float) -> float | None:
+        """Reserve the next free slot of ``name``; the seconds to wait for it, or ``None`` when it is
+        further away than ``max_wait`` (nothing reserved)."""
+        ...
+
+
+class SharedRateLimiter:
+    """The rate limit of one service for every app process at once: slots reserved through a
+    :class:`SlotReserver` (rows in the shared store), with :class:`RateLimiter`'s interface.
+
+    When the reservation itself fails (the store is unreachable), no request is sent: the limit
+    of the service's usage policy holds even then, and the offline gazetteer answers.
+    """
+
+    def __init__(
+        self,
+        reserver: SlotReserver,
+        name: str = "nominatim",
+        min_interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.reserver = reserver
+        self.name = name
+        self.min_interval = float(min_interval)
+        self.sleep = sleep
+
+    def acquire(self, max_wait: float = 1.0) -> bool:
+        """Take the next slot, sleeping at most ``max_wait`` seconds; ``False`` when there is none."""
+        try:
+            wait = self.reserver.reserve_slot(self.name, self.min_interval, max_wait)
+        except Exception as exc:  # a broken store must not break the search
+            log.warning("Rate-limit slot not reserved (%s): answering offline", type(exc).__name__)
+            return False
+        if wait is None:
+            return False
+        if wait > 0:
+            self.sleep(wait)
+        return True
+
+
+@dataclass(frozen=True)
+class NominatimConfig:
+    """How to reach Nominatim (the app builds it from its settings; ``None`` means offline)."""
+
+    domain: str
+    user_agent: str
+    timeout: float = 2.0
+
+
+def make_nominatim(config: NominatimConfig | None) -> Any:
+    """The Nominatim client for ``config``, or ``None`` for offline mode.
 
     Parameters
     ----------
-    settings : Settings
-        Uses ``GEOCODER``, ``NOMINATIM_DOMAIN``, ``NOMINATIM_USER_AGENT`` and ``GEOCODER_TIMEOUT``.
+    config : NominatimConfig or None
+        The server, the user agent its usage policy asks for, and the timeout.
 
     Returns
     -------
     geopy.geocoders.Nominatim or None
-        A client with the timeout of the settings and no retries
+        A client with the configured timeout and no retries
         (``RequestsAdapter(max_retries=0)``: the default adapter retries twice).
     """
-    if str(settings.GEOCODER).strip().lower() == "offline":
+    if config is None:
         return None
-    from geopy.adapters import RequestsAdapter
-    from geopy.geocoders import Nominatim
+    from geopy.adapters import RequestsAdapter  # deferred: geopy's adapters pull in requests' HTTP stack
+    from geopy.geocoders import Nominatim  # deferred: as above; offline mode never needs it
 
     return Nominatim(
-        user_agent=settings.NOMINATIM_USER_AGENT,
-        domain=settings.NOMINATIM_DOMAIN,
-        timeout=settings.GEOCODER_TIMEOUT,
+        user_agent=config.user_agent,
+        domain=config.domain,
+        timeout=config.timeout,
         adapter_factory=partial(RequestsAdapter, max_retries=0),
     )
 
@@ -400,11 +460,6 @@ class Geocoder:
         self.limiter = limiter or RateLimiter.shared(min_interval, clock, sleep)
         self.max_wait = max_wait
 
-    @classmethod
-    def from_settings(cls, settings: Settings, gazetteer: Gazetteer, cache: GeocodeCache) -> Geocoder:
-        """A geocoder using Nominatim as configured in ``settings`` (none when offline)."""
-        return cls(gazetteer, cache, make_nominatim(settings))
-
     def geocode(self, text: object) -> GeocodeResult:
         """Places in Antwerp for ``text``.
 
@@ -417,22 +472,23 @@ class Geocoder:
         -------
         GeocodeResult
             ``ok`` (one place), ``choose`` (up to five), ``not_found`` (with suggestions),
-            ``outside`` or ``invalid``; the message explains any status but ``ok``.
+            ``outside`` or ``invalid``; the reason explains any status but ``ok``.
         """
         try:
             return self._geocode(text)
         except Exception:  # never leave the user with a traceback
-            log.exception("Geocoding failed unexpectedly")
-            return GeocodeResult("not_found", message=MSG_NOT_FOUND)
+            # Never the typed text: residents' addresses stay out of the logs.
+            log.error("Geocoding failed unexpectedly (%s)", type(sys.exc_info()[1]).__name__)
+            return GeocodeResult("not_found", reason=REASON_NOT_FOUND)
 
     def _geocode(self, text: object) -> GeocodeResult:
         query = clean_query(text)
         if not query:
-            return GeocodeResult("invalid", message=MSG_EMPTY)
+            return GeocodeResult("invalid", reason=REASON_EMPTY)
         if len(query) > MAX_QUERY_CHARS:
-            return GeocodeResult("invalid", message=MSG_TOO_LONG, params={"max": str(MAX_QUERY_CHARS)})
+            return GeocodeResult("invalid", reason=REASON_TOO_LONG, params={"max": str(MAX_QUERY_CHARS)})
         if not any(ch.isalnum() for ch in query):
-            return GeocodeResult("invalid", message=MSG_NOTHING_TO_SEARCH)
+            return GeocodeResult("invalid", reason=REASON_NOTHING_TO_SEARCH)
 
         coordinates = parse_coordinates(query)
         if coordinates is not None:
@@ -440,7 +496,7 @@ class Geocoder:
 
         postcode = _typed_postcode(query)
         if postcode is not None and postcode not in ANTWERP_POSTCODES | self.gazetteer.postcodes:
-            return GeocodeResult("outside", message=MSG_POSTCODE_OUTSIDE, params={"postcode": postcode})
+            return GeocodeResult("outside", reason=REASON_POSTCODE_OUTSIDE, params={"postcode": postcode})
 
         key = cache_key(query)
         cached = self._cache_get(key)
@@ -462,7 +518,7 @@ class Geocoder:
             places = self._ask_nominatim(query)
         except Exception as exc:  # GeocoderServiceError, requests errors, anything from the client
             if not isinstance(exc, GeocoderServiceError):
-                log.warning("Online geocoder raised %r", exc)
+                log.warning("Online geocoder raised %s", type(exc).__name__)  # its message holds the query
             return self._from_matches(matches, query, online_error=_online_error(exc))
         if places:
             self._cache_put(key, places)
@@ -473,14 +529,14 @@ class Geocoder:
         if not in_antwerp(lat, lon) and in_antwerp(lon, lat):
             lat, lon = lon, lat  # typed as "lon, lat"
         if not in_antwerp(lat, lon):
-            return GeocodeResult("outside", message=MSG_COORDINATES_OUTSIDE, source="coordinates")
+            return GeocodeResult("outside", reason=REASON_COORDINATES_OUTSIDE, source="coordinates")
         place = Place(f"{lat:.5f}, {lon:.5f}", lat, lon, "coordinates", None, "coordinates")
         return GeocodeResult("ok", [place], source="coordinates")
 
     def _answer(self, places: list[Place], source: str) -> GeocodeResult:
         if len(places) == 1:
             return GeocodeResult("ok", places, source=source)
-        return GeocodeResult("choose", places[:MAX_PLACES], message=MSG_CHOOSE, source=source)
+        return GeocodeResult("choose", places[:MAX_PLACES], reason=REASON_CHOOSE, source=source)
 
     def _from_matches(self, matches: list[Match], query: str, online_error: str | None = None) -> GeocodeResult:
         """The answer of the gazetteer (fast path, offline mode or fallback)."""
@@ -491,27 +547,36 @@ class Geocoder:
                 return GeocodeResult(
                     "ok",
                     [postcode_place],
-                    message=MSG_POSTCODE_ONLY,
+                    reason=REASON_POSTCODE_ONLY,
                     source="gazetteer",
                     online_error=online_error,
                     params={"postcode": parsed.postcode or ""},
                 )
-            message = MSG_NOT_FOUND_OFFLINE if online_error else MSG_NOT_FOUND
+            reason = REASON_NOT_FOUND_OFFLINE if online_error else REASON_NOT_FOUND
             suggestions = self.gazetteer.suggestions(query)
-            return GeocodeResult("not_found", message=message, suggestions=suggestions, online_error=online_error)
+            return GeocodeResult("not_found", reason=reason, suggestions=suggestions, online_error=online_error)
         best = matches[0].score
         close = [m.place for m in matches if m.score >= best - CLOSE_SCORE][:MAX_PLACES]
         if len(close) > 1:
-            return GeocodeResult("choose", close, message=MSG_CHOOSE, source="gazetteer", online_error=online_error)
-        if best < CONFIDENT_SCORE:
-            return GeocodeResult("choose", close, message=MSG_CONFIRM, source="gazetteer", online_error=online_error)
+            return GeocodeResult("choose", close, reason=REASON_CHOOSE, source="gazetteer", online_error=online_error)
+        if best < CONFIDENT_SCORE or (best < 100.0 and self._far(close[0])):
+            return GeocodeResult("choose", close, reason=REASON_CONFIRM, source="gazetteer", online_error=online_error)
         if online_error:
-            message = MSG_ONLINE_FALLBACK
+            reason = REASON_ONLINE_FALLBACK
         elif parsed.house_number is not None and close[0].kind == "street":
-            message = MSG_STREET_ONLY
+            reason = REASON_STREET_ONLY
         else:
-            message = ""
-        return GeocodeResult("ok", close, message=message, source="gazetteer", online_error=online_error)
+            reason = ""
+        return GeocodeResult("ok", close, reason=reason, source="gazetteer", online_error=online_error)
+
+    def _far(self, place: Place) -> bool:
+        """Whether ``place`` lies farther than :data:`FAR_FUZZY_M` from every buurtwerk."""
+        focus = self.gazetteer.focus
+        if not focus:
+            return False
+        lats = np.array([f[0] for f in focus])
+        lons = np.array([f[1] for f in focus])
+        return float(haversine_m(place.lat, place.lon, lats, lons).min()) > FAR_FUZZY_M
 
     def _ask_nominatim(self, query: str) -> list[Place]:
         """Distinct places inside Antwerp that Nominatim finds for ``query`` (may raise)."""
@@ -566,14 +631,14 @@ class Geocoder:
         try:
             return self.cache.get(key)
         except Exception:  # a broken store must not break the search
-            log.exception("Geocode cache read failed")
+            log.error("Geocode cache read failed (%s)", type(sys.exc_info()[1]).__name__)
             return None
 
     def _cache_put(self, key: str, places: list[Place]) -> None:
         try:
             self.cache.put(key, places)
         except Exception:
-            log.exception("Geocode cache write failed")
+            log.error("Geocode cache write failed (%s)", type(sys.exc_info()[1]).__name__)
 
 
 def _typed_postcode(query: str) -> str | None:

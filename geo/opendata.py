@@ -32,7 +32,6 @@ from geo.boundaries import (
     load_wijken,
     wijken_from_geojson,
 )
-from solidarity.settings import Settings, load_settings
 
 #: ArcGIS REST layer of the wijken (relative to ``OPENDATA_BASE_URL``).
 WIJKEN_LAYER = "P_Portal/portal_publiek2/MapServer/97"
@@ -84,6 +83,32 @@ STREET_FIELDS = ["id", "naam", "postcode", "wijken", "kader [minLon, minLat, max
 POSTCODE_COLUMNS = ["postcode", "plaatsnaam", "district", "lat", "lon", "method"]
 
 
+#: The city's ArcGIS REST services (the open-data portal).
+DEFAULT_BASE_URL = "https://geodata.antwerpen.be/arcgissql/rest/services"
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    """Where the open data comes from and goes to (the app builds it from its settings).
+
+    Attributes
+    ----------
+    base_url : str
+        Base URL of the ArcGIS REST services.
+    timeout : float
+        Seconds to wait for each answer.
+    cache_dir : Path
+        Where the downloaded files are written.
+    geodata_dirs : tuple of Path
+        Directories searched for an existing wijken file (the reference geodata, then the cache).
+    """
+
+    cache_dir: Path
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = 20.0
+    geodata_dirs: tuple[Path, ...] = ()
+
+
 class OpenDataError(RuntimeError):
     """The portal answered, but not with usable data."""
 
@@ -92,9 +117,9 @@ def _base_query(**extra: Any) -> dict[str, Any]:
     return {"where": "1=1", "outFields": "*", "outSR": "4326", "f": "geojson", **extra}
 
 
-def layer_url(settings: Settings, layer: str) -> str:
-    """The ``query`` URL of an ArcGIS layer under ``settings.OPENDATA_BASE_URL``."""
-    return f"{settings.OPENDATA_BASE_URL.rstrip('/')}/{layer}/query"
+def layer_url(config: PortalConfig, layer: str) -> str:
+    """The ``query`` URL of an ArcGIS layer under ``config.base_url``."""
+    return f"{config.base_url.rstrip('/')}/{layer}/query"
 
 
 def query_layer(
@@ -157,14 +182,14 @@ def _exceeded(page: Mapping[str, Any]) -> bool:
     )
 
 
-def fetch_wijken(session: requests.Session, settings: Settings) -> tuple[dict[str, Any], list[Wijk]]:
+def fetch_wijken(session: requests.Session, config: PortalConfig) -> tuple[dict[str, Any], list[Wijk]]:
     """Download and validate the wijken layer.
 
     Parameters
     ----------
     session : requests.Session
         The HTTP session.
-    settings : Settings
+    config : PortalConfig
         ``OPENDATA_BASE_URL`` and ``OPENDATA_TIMEOUT``.
 
     Returns
@@ -177,8 +202,8 @@ def fetch_wijken(session: requests.Session, settings: Settings) -> tuple[dict[st
     OpenDataError
         When the answer is unusable (including: no feature with a ``wijkcode``).
     """
-    url = layer_url(settings, WIJKEN_LAYER)
-    data = query_layer(session, url, _base_query(), settings.OPENDATA_TIMEOUT, label=WIJKEN_LABEL)
+    url = layer_url(config, WIJKEN_LAYER)
+    data = query_layer(session, url, _base_query(), config.timeout, label=WIJKEN_LABEL)
     try:
         wijken = wijken_from_geojson(data, source=WIJKEN_LABEL)
     except BoundaryError as exc:
@@ -188,7 +213,7 @@ def fetch_wijken(session: requests.Session, settings: Settings) -> tuple[dict[st
 
 def fetch_street_features(
     session: requests.Session,
-    settings: Settings,
+    config: PortalConfig,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> list[dict[str, Any]]:
     """Download all features of the street layer, page by page.
@@ -197,7 +222,7 @@ def fetch_street_features(
     ----------
     session : requests.Session
         The HTTP session.
-    settings : Settings
+    config : PortalConfig
         ``OPENDATA_BASE_URL`` and ``OPENDATA_TIMEOUT``.
     page_size : int
         ``resultRecordCount`` asked per request. Paging goes on while the portal says
@@ -208,13 +233,13 @@ def fetch_street_features(
     list[dict]
         The GeoJSON features of all pages.
     """
-    url = layer_url(settings, STREETS_LAYER)
+    url = layer_url(config, STREETS_LAYER)
     features: list[dict[str, Any]] = []
     offset = 0
     previous_first: str | None = None
     for _ in range(MAX_PAGES):
         params = _base_query(resultOffset=offset, resultRecordCount=page_size)
-        page = query_layer(session, url, params, settings.OPENDATA_TIMEOUT, label=f"{STREETS_LABEL}, offset {offset}")
+        page = query_layer(session, url, params, config.timeout, label=f"{STREETS_LABEL}, offset {offset}")
         batch = [item for item in page["features"] if isinstance(item, dict)]
         if not batch:
             break
@@ -341,14 +366,14 @@ def aggregate_streets(features: Iterable[Mapping[str, Any]], boundaries: Boundar
     return StreetTable(rows, used, skipped, sorted(seen_fields))
 
 
-def streets_document(table: StreetTable, settings: Settings, retrieved_on: _dt.date | None = None) -> dict[str, Any]:
+def streets_document(table: StreetTable, config: PortalConfig, retrieved_on: _dt.date | None = None) -> dict[str, Any]:
     """The ``antwerpen_straten.json`` document (same schema as ``antwerpen_district_straten.json``).
 
     Parameters
     ----------
     table : StreetTable
         The aggregated streets.
-    settings : Settings
+    config : PortalConfig
         For the source URL.
     retrieved_on : datetime.date, optional
         Download date (default: today).
@@ -363,7 +388,7 @@ def streets_document(table: StreetTable, settings: Settings, retrieved_on: _dt.d
         "metadata": {
             "title": "Straatnamen van de stad Antwerpen (alle districten)",
             "source": "Stad Antwerpen, straatas (wegenregister), geodata.antwerpen.be",
-            "sourceUrl": f"{settings.OPENDATA_BASE_URL.rstrip('/')}/{STREETS_LAYER}",
+            "sourceUrl": f"{config.base_url.rstrip('/')}/{STREETS_LAYER}",
             "license": "Open data stad Antwerpen, gratis hergebruik met bronvermelding (Vlaamse open data licentie)",
             "retrievedOn": (retrieved_on or _dt.date.today()).isoformat(),
             "fields": list(STREET_FIELDS),
@@ -448,14 +473,14 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def download_wijken(session: requests.Session, settings: Settings) -> tuple[Path, Boundaries]:
+def download_wijken(session: requests.Session, config: PortalConfig) -> tuple[Path, Boundaries]:
     """Download the wijken into ``GEODATA_CACHE_DIR/antwerpen_wijken_stad.geojson``.
 
     Parameters
     ----------
     session : requests.Session
         The HTTP session.
-    settings : Settings
+    config : PortalConfig
         Portal URL, timeout and cache directory.
 
     Returns
@@ -463,8 +488,8 @@ def download_wijken(session: requests.Session, settings: Settings) -> tuple[Path
     tuple[Path, Boundaries]
         The written file and the wijken in it.
     """
-    data, wijken = fetch_wijken(session, settings)
-    path = Path(settings.GEODATA_CACHE_DIR) / WIJKEN_FILENAME
+    data, wijken = fetch_wijken(session, config)
+    path = Path(config.cache_dir) / WIJKEN_FILENAME
 
     def check(temp: Path) -> None:
         try:
@@ -478,7 +503,7 @@ def download_wijken(session: requests.Session, settings: Settings) -> tuple[Path
 
 def download_streets(
     session: requests.Session,
-    settings: Settings,
+    config: PortalConfig,
     boundaries: Boundaries | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> tuple[Path, Path, StreetTable]:
@@ -488,7 +513,7 @@ def download_streets(
     ----------
     session : requests.Session
         The HTTP session.
-    settings : Settings
+    config : PortalConfig
         Portal URL, timeout and cache directory.
     boundaries : Boundaries, optional
         Wijken used to fill each street's wijkcodes.
@@ -500,7 +525,7 @@ def download_streets(
     tuple[Path, Path, StreetTable]
         The streets file, the postcodes file and the aggregated streets.
     """
-    features = fetch_street_features(session, settings, page_size=page_size)
+    features = fetch_street_features(session, config, page_size=page_size)
     table = aggregate_streets(features, boundaries)
     if not table.streets:
         seen = ", ".join(table.fields[:20]) or "none"
@@ -508,18 +533,18 @@ def download_streets(
             f"{STREETS_LABEL}: {len(features)} features but no usable street "
             f"(name field or line geometry missing; fields seen: {seen})"
         )
-    cache = Path(settings.GEODATA_CACHE_DIR)
+    cache = Path(config.cache_dir)
     streets_path, postcodes_path = cache / STREETS_FILENAME, cache / POSTCODES_FILENAME
-    document = streets_document(table, settings)
+    document = streets_document(table, config)
     write_atomic(streets_path, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
     write_atomic(postcodes_path, _csv_text(postcode_centroids(table.streets)))
     return streets_path, postcodes_path, table
 
 
-def _no_answer_reason(exc: requests.RequestException, settings: Settings) -> str:
-    host = urlsplit(settings.OPENDATA_BASE_URL).netloc or settings.OPENDATA_BASE_URL
+def _no_answer_reason(exc: requests.RequestException, config: PortalConfig) -> str:
+    host = urlsplit(config.base_url).netloc or config.base_url
     if isinstance(exc, requests.Timeout):
-        return f"no answer from {host} within {settings.OPENDATA_TIMEOUT:g} s"
+        return f"no answer from {host} within {config.timeout:g} s"
     if isinstance(exc, requests.ConnectionError):
         return f"cannot connect to {host}"
     return f"{type(exc).__name__} from {host}"
@@ -527,7 +552,7 @@ def _no_answer_reason(exc: requests.RequestException, settings: Settings) -> str
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m geo.opendata",
+        prog="python -m solidarity.geodata",
         description="Download Antwerp's wijken and street register from the city's open-data portal "
         "into GEODATA_CACHE_DIR.",
     )
@@ -542,15 +567,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+def main(argv: Sequence[str] | None, config: PortalConfig) -> int:
     """Run the download (the ``make geodata`` command).
 
     Parameters
     ----------
     argv : sequence of str, optional
         Command-line arguments (default: ``sys.argv[1:]``): ``[--if-missing] [--only wijken|streets]``.
-    settings : Settings, optional
-        Default: :func:`solidarity.settings.load_settings`.
+    config : PortalConfig
+        Where to download from and to (``python -m solidarity.geodata`` builds it from the settings).
 
     Returns
     -------
@@ -559,8 +584,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         is only replaced by validated data.
     """
     args = _parser().parse_args(argv)
-    settings = settings or load_settings()
-    cache = Path(settings.GEODATA_CACHE_DIR)
+    cache = Path(config.cache_dir)
     parts = [args.only] if args.only else ["wijken", "streets"]
     failed = 0 if args.if_missing else 1
     if args.if_missing:
@@ -577,18 +601,18 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/geo+json, application/json"})
             if "wijken" in parts:
                 current = "wijken"
-                path, boundaries = download_wijken(session, settings)
+                path, boundaries = download_wijken(session, config)
                 print(f"geodata: {len(boundaries)} wijken written to {path}")
             if "streets" in parts:
                 current = "streets"
                 if boundaries is None:
-                    wijken_file = find_wijken_file(settings)
+                    wijken_file = find_wijken_file(config.geodata_dirs or (config.cache_dir,))
                     try:
                         boundaries = Boundaries(load_wijken(wijken_file)) if wijken_file else None
                     except BoundaryError as exc:
                         print(f"geodata: streets get no wijkcodes: {exc}", file=sys.stderr)
                 streets_path, postcodes_path, table = download_streets(
-                    session, settings, boundaries, page_size=max(1, args.page_size)
+                    session, config, boundaries, page_size=max(1, args.page_size)
                 )
                 note = "" if boundaries is not None else " (no wijken file: wijkcodes left empty)"
                 print(
@@ -598,11 +622,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     except requests.RequestException as exc:
         consequence = (
             f"the cached {labels[current]} were left as they were"
-            if current == "streets" or find_wijken_file(settings)
+            if current == "streets" or find_wijken_file(config.geodata_dirs or (config.cache_dir,))
             else "the app runs without neighbourhood areas"
         )
         print(
-            f"geodata: the open-data portal did not answer ({_no_answer_reason(exc, settings)}); "
+            f"geodata: the open-data portal did not answer ({_no_answer_reason(exc, config)}); "
             f"{consequence}. Run `make geodata` again when online.",
             file=sys.stderr,
         )
@@ -619,7 +643,3 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         print(f"geodata: cannot write to the cache directory {cache} ({exc}).", file=sys.stderr)
         return failed
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,14 +1,14 @@
-"""About: what the map is for, where the data comes from, and the licences."""
+"""About: what the map is for, the words it uses, where its facts come from, what it keeps, the licences."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from solidarity.i18n import _
+from solidarity.views import sources, sources_html
 from ui import resources
-from ui.common import init_language
 
-init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
+config = resources.settings()
 catalog = resources.catalog()
 
 st.title(_("About this map"))
@@ -33,13 +33,23 @@ st.header(_("Sources"))
 st.markdown(
     _("Every initiative has its source. The data was gathered from public sources; gaps are left open, never filled in.")
 )
-sources = sorted(set(catalog.initiatives["source_url"]) | set(catalog.centres["source_url"]) - {""})
-st.dataframe({_("Source"): sources}, hide_index=True, column_config={_("Source"): st.column_config.LinkColumn()})
+st.html(sources_html(sources(catalog.initiatives, catalog.centres, catalog.projects), _("Source of")))
+
+st.header(_("What the map keeps about you"))
+st.markdown(
+    "- " + _("The map does not ask who you are and sets no tracking cookies.") + "\n"
+    "- " + _("Your location stays in your browser; in the page's link it is rounded to about 100 metres.") + "\n"
+    "- " + _(
+        "An address you look up online is sent to OpenStreetMap's Nominatim without anything about you. "
+        "The answer is kept for at most {days} days, so that the same question is not sent twice; "
+        "the app never writes what you type into its logs."
+    ).format(days=int(config.GEOCODE_CACHE_DAYS))
+)
 
 st.header(_("Licences"))
 st.markdown(
     "- " + _("Neighbourhood boundaries and streets: Stad Antwerpen, open data (free reuse with attribution).") + "\n"
     "- " + _("Background map: © OpenStreetMap contributors (ODbL).") + "\n"
     "- " + _("Address search: Nominatim (OpenStreetMap), with an offline fallback.") + "\n"
-    "- " + _("This app is open-source software.")
+    "- " + _("This app is open-source software under the European Union Public Licence (EUPL-1.2).")
 )

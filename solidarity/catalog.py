@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from solidarity.filters import Vocabulary, centre_of_area, fold, search_text
+from solidarity.filters import Vocabulary, centre_of_area, fold, search_text, sort_key
 from solidarity.i18n import get_language
+from solidarity.mapbuilder import marker_rows, row_indexes, script_json
 from solidarity.model import RowError, split_list
 from solidarity.safety import safe_url
 from solidarity.store import Store
@@ -85,13 +86,12 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         lambda value: ", ".join(names.get(p, p) for p in split_list(value))
     )
     initiatives["search_text"] = initiatives["search_text"] + " " + initiatives["project_names"].map(fold)
+    initiatives["sort_name"] = initiatives["name"].map(sort_key)  # the list's order: no case, accents, punctuation
     translations = store.translations()
     for (language, field_name), group in translations.groupby(["language", "field"]):
         texts = dict(zip(group["id"], group["text"], strict=True))
         initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
     # The escaped, encoded marker rows, once per data version (the map only joins the shown ones).
-    from solidarity.mapbuilder import marker_rows, row_indexes, script_json
-
     initiatives["website_safe"] = initiatives["website"].map(lambda url: safe_url(url) or "")
     initiatives["marker_json"] = [script_json(row) for row in marker_rows(initiatives, *row_indexes(centres, projects))]
     return Catalog(

@@ -17,31 +17,29 @@ import logging
 import sys
 from pathlib import Path
 
-from solidarity.db import StoreError
+from sqlalchemy.engine import Engine
+
+from solidarity import migrate
+from solidarity.db import StoreError, make_engine, normalise_url
 from solidarity.settings import PROJECT_DIR, SettingsError, load_settings, read_secrets
+from solidarity.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def open_store():  # noqa: ANN201 - solidarity.store.Store
+def open_store() -> Store:
     """The store of the settings, migrated (:class:`StoreError` / :class:`SettingsError` on trouble)."""
-    from solidarity.store import Store
-
     settings = load_settings(secrets=read_secrets())
     return Store(settings.DATABASE_URL)
 
 
-def open_engine():  # noqa: ANN201 - sqlalchemy Engine
+def open_engine() -> Engine:
     """An engine on the store of the settings (not migrated)."""
-    from solidarity.db import make_engine, normalise_url
-
     settings = load_settings(secrets=read_secrets())
     return make_engine(normalise_url(settings.DATABASE_URL))
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    from solidarity import migrate
-
     engine = open_engine()
     applied = migrate.upgrade(engine)
     print(f"store at revision {migrate.head()}" + (f" (applied {', '.join(applied)})" if applied else " (up to date)"))

@@ -123,6 +123,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+def sort_key(text: str) -> str:
+    """How a name sorts in a list: without case, accents or punctuation ("'t Werkhuys" under T)."""
+    return " ".join(fold("".join(ch if ch.isalnum() else " " for ch in str(text))).split())
+
+
 def centre_of_area(initiatives: pd.DataFrame, centres: pd.DataFrame) -> pd.Series:
     """For each initiative, the buurtwerk whose neighbourhood holds it (by ``wijkcode``), else ''."""
     by_code = {code: row.id for row in centres.itertuples() for code in split_list(row.wijkcodes)}

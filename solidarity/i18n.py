@@ -12,6 +12,9 @@ import gettext as _gettext
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "nl"
@@ -73,9 +76,30 @@ def _(message: str) -> str:
     return translations(get_language()).gettext(message)
 
 
+def translate(language: str, message: str) -> str:
+    """Translate ``message`` into ``language`` (outside a script run: e.g. the page's HTML shell)."""
+    return translations(normalise_language(language)).gettext(message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a count into the current language."""
     return translations(get_language()).ngettext(singular, plural, n)
+
+
+@cache
+def language_label(code: str) -> str:
+    """A language's own name with its Dutch and English names: "العربية (Arabisch, Arabic)".
+
+    The same in every interface language, so a newcomer finds their language by the name they
+    know, and the list does not change under their fingers when the language changes.
+    """
+    own = LANGUAGES[normalise_language(code)][0]
+    others = []
+    for other in ("nl", "en"):
+        name = Locale.parse(code).get_display_name(other) or ""
+        if name and name.casefold() != own.casefold() and name not in others:
+            others.append(name)
+    return f"{own} ({', '.join(others)})" if others else own
 
 
 def isolate(text: str) -> str:
@@ -85,6 +109,4 @@ def isolate(text: str) -> str:
 
 def format_number(value: int | float) -> str:
     """A number written the way the current language writes it (9.000 in Dutch, 9,000 in English)."""
-    from babel.numbers import format_decimal
-
     return format_decimal(value, locale=get_language())

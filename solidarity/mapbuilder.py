@@ -9,6 +9,7 @@ reaches the page; the JavaScript only puts escaped pieces together.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from solidarity.i18n import _
+from geo.distance import DETOUR_FACTOR
+from solidarity.i18n import _, direction
 from solidarity.model import (
     CATEGORIES,
     CENTRE_COLOUR,
@@ -36,6 +38,8 @@ MAX_ZOOM = 19
 #: The map is about Antwerp: zooming out stops at the region (a wider view shows nothing of use,
 #: and the marker clusters are worked out for fewer zoom levels).
 MIN_ZOOM = 10
+#: The Leaflet pane of the buurtwerk icons: above the areas, below the initiatives (markerPane is 600).
+CENTRE_PANE = "centres"
 
 #: CSS of the marker icons, the legend and popups (static: contains no data).
 MAP_CSS = """
@@ -44,8 +48,11 @@ MAP_CSS = """
   border:2px solid #fff;box-shadow:0 1px 3px rgba(0,0,0,.5);font-size:13px;box-sizing:border-box}
 .sm-direct{border-radius:50%}.sm-indirect{border-radius:4px}.sm-both{border-radius:50% 4px 50% 4px}
 .sm-approx{border-style:dashed;border-color:#1F2A37}
-.sm-centre{width:36px;height:36px;border-radius:8px;font-size:17px;border:3px solid #fff}
+.sm-centre{width:32px;height:32px;border-radius:8px;font-size:15px;border:3px solid #fff}
 .sm-selected{outline:4px solid #FFB000;outline-offset:2px}
+.sm-centre-pin{position:relative;width:32px;height:40px}
+.sm-centre-pin::after{content:"";position:absolute;left:9px;bottom:0;border:7px solid transparent;
+  border-top:9px solid #1F2A37;border-bottom:0}
 .sm-popup{font:14px/1.4 system-ui,sans-serif;min-width:200px;max-width:280px}
 .sm-popup h3{font-size:15px;margin:0 0 4px}.sm-popup p{margin:2px 0}
 .sm-popup .sm-note{color:#5a5a5a;font-style:italic}
@@ -53,8 +60,14 @@ MAP_CSS = """
 .sm-legend summary{cursor:pointer;font-weight:600;padding:2px 0}
 .sm-legend{background:#fff;padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
   font:13px/1.5 system-ui,sans-serif;color:#1F2A37}
-.sm-legend .sm-pin{display:inline-flex;width:18px;height:18px;font-size:9px;vertical-align:middle;margin-right:6px}
+.sm-legend{max-width:260px}.sm-legend div{margin:2px 0}
+.sm-legend .sm-pin{display:inline-flex;width:18px;height:18px;font-size:9px;vertical-align:middle;margin-inline-end:6px}
 .sm-legend .sm-centre{width:20px;height:20px;font-size:10px;border-width:2px}
+.sm-legend details[open]{max-height:min(60vh,420px);overflow:auto}
+.sm-legend-head{font-weight:600;margin-top:4px}
+.sm-cluster-sample{display:inline-flex;align-items:center;justify-content:center;width:22px;height:22px;
+  border-radius:50%;background:rgba(110,204,57,.9);box-shadow:0 0 0 4px rgba(181,226,140,.7);font-size:10px;
+  font-weight:700;margin:0 8px 0 3px;vertical-align:middle}
 </style>
 """
 
@@ -72,12 +85,14 @@ CALLBACK_JS = """(function () {
     marker.bindTooltip(row[3]);
     // The popup's HTML is put together when it first opens, not for every marker up front.
     marker.bindPopup(function () {
-      var parts = ['<div class="sm-popup"><h3>' + row[3] + '</h3>', '<p>' + type.label + ' &middot; ' + cat.label + '</p>'];
-      if (row[6] >= 0) { parts.push('<p>' + T.centreLabel + ': ' + T.centres[row[6]] + '</p>'); }
+      var parts = ['<div class="sm-popup" dir="' + T.dir + '"><h3><bdi>' + row[3] + '</bdi></h3>',
+                   '<p>' + type.label + ' &middot; ' + cat.label + '</p>'];
+      if (row[6] >= 0) { parts.push('<p>' + T.centreLabel + ': <bdi>' + T.centres[row[6]] + '</bdi></p>'); }
       if (row[7].length) {
-        parts.push('<p>' + T.projectsLabel + ': ' + row[7].map(function (p) { return T.projects[p]; }).join(', ') + '</p>');
+        parts.push('<p>' + T.projectsLabel + ': ' +
+                   row[7].map(function (p) { return '<bdi>' + T.projects[p] + '</bdi>'; }).join(', ') + '</p>');
       }
-      if (row[9]) { parts.push('<p>' + row[9] + '</p>'); }
+      if (row[9]) { parts.push('<p><bdi>' + row[9] + '</bdi></p>'); }
       if (row[10] === T.approximate) { parts.push('<p class="sm-note">' + T.precisions[row[10]] + '</p>'); }
       if (row[8]) { parts.push('<p>' + row[8] + '</p>'); }
       parts.push('</div>');
@@ -109,6 +124,7 @@ class Legend(MacroElement):
           var legend = L.control({position: 'topright'});
           legend.onAdd = function () {
             var div = L.DomUtil.create('div', 'sm-legend');
+            div.setAttribute('dir', {{ this.direction|tojson }});
             div.innerHTML = '<details><summary>' + {{ this.title|tojson }} + '</summary>' + {{ this.html|tojson }} + '</details>';
             L.DomEvent.disableClickPropagation(div);
             return div;
@@ -118,11 +134,12 @@ class Legend(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, html: str, title: str) -> None:
+    def __init__(self, html: str, title: str, text_direction: str = "ltr") -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html
         self.title = title
+        self.direction = text_direction
 
 
 class FitWhenSized(MacroElement):
@@ -139,7 +156,7 @@ class FitWhenSized(MacroElement):
           var bounds = {{ this.bounds|tojson }};
           var active = true;
           var fit = function () {
-            if (active) { map.invalidateSize(); map.fitBounds(bounds, {padding: [28, 28], maxZoom: 15}); }
+            if (active) { map.invalidateSize(); map.fitBounds(bounds, {paddingTopLeft: [28, 64], paddingBottomRight: [28, 28], maxZoom: {{ this.max_zoom }}}); }
           };
           var stop = function () { active = false; window.removeEventListener('resize', fit); };
           window.addEventListener('resize', fit);
@@ -154,10 +171,28 @@ class FitWhenSized(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, south: float, west: float, north: float, east: float) -> None:
+    def __init__(self, south: float, west: float, north: float, east: float, max_zoom: int = 15) -> None:
         super().__init__()
         self._name = "FitWhenSized"
         self.bounds = [[south, west], [north, east]]
+        self.max_zoom = max_zoom
+
+
+class ZoomControl(MacroElement):
+    """Leaflet's zoom buttons with their names in the page's language (Leaflet's own are English)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.zoom({zoomInTitle: {{ this.zoom_in|tojson }}, zoomOutTitle: {{ this.zoom_out|tojson }}})
+          .addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ZoomControl"
+        self.zoom_in = _("Zoom in")
+        self.zoom_out = _("Zoom out")
 
 
 class KeyboardControls(MacroElement):
@@ -206,6 +241,7 @@ def _lookup_tables(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict,
         "approximate": list(PRECISION_LABELS).index("approximate"),
         "centreLabel": esc(_("Buurtwerk")),
         "projectsLabel": esc(_("Projects")),
+        "dir": direction(),
     }
     return tables, centre_index, project_index
 
@@ -275,21 +311,38 @@ class MarkerLayer(folium.plugins.MarkerCluster):
             var callback = {{ this.callback }};
             var data = {{ this.data_json }};
             var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            var selected = {{ this.selected_json }}, chosen = null;
             for (var i = 0; i < data.length; i++) {
-                callback(data[i]).addTo(cluster);
+                var marker = callback(data[i]);
+                if (selected && data[i][2] === selected) { chosen = marker; }
+                marker.addTo(cluster);
             }
             cluster.addTo({{ this._parent.get_name() }});
+            if (chosen) {
+                // "Show on the map": out of its cluster, its popup open, and the map in sight.
+                setTimeout(function () {
+                    cluster.zoomToShowLayer(chosen, function () { chosen.openPopup(); });
+                    try {  // once the frame has its place in the page (Streamlit sizes it after load)
+                        var frame = window.frameElement, box = frame && frame.getBoundingClientRect();
+                        if (box && (box.top < 0 || box.bottom > window.parent.innerHeight)) {
+                            frame.scrollIntoView({block: 'center', behavior: 'smooth'});
+                        }
+                    } catch (e) { /* a map opened on its own, outside the app */ }
+                }, 300);
+            }
             return cluster;
         })();
         {% endmacro %}"""
     )
 
-    def __init__(self, rows: list[str], callback: str, **kwargs: object) -> None:
+    def __init__(self, rows: list[str], callback: str, selected: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._name = "FastMarkerCluster"
         self.rows = rows  # each row already encoded by script_json
         self.callback = callback
         self.data_json = "[" + ",".join(rows) + "]"
+        # The marker rows carry escaped ids (esc): compare with the escaped id.
+        self.selected_json = script_json(esc(selected)) if selected else "null"
 
     def render(self, **kwargs: object) -> None:
         # Render with an empty array: branca compiles the rendered script as a template, which
@@ -311,8 +364,6 @@ def view_for_bounds(
     Computed here rather than with Leaflet's ``fitBounds``, which runs inside the Streamlit
     iframe before it has its final size and then fits the wrong box.
     """
-    import math
-
     def mercator_y(lat: float) -> float:
         s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
         return math.log((1 + s) / (1 - s)) / 2
@@ -326,24 +377,35 @@ def view_for_bounds(
 
 
 def legend_html(centre_count: int, show_areas: bool) -> str:
-    """The legend's HTML: every label escaped."""
+    """The legend's HTML: every label escaped (the symbols, the cluster bubbles, the category icons)."""
+    labels = {
+        "centre": _("Buurtwerk"),
+        "approximate": _("Approximate location"),
+        "cluster": _("Several initiatives close together: the number says how many. Click it to zoom in."),
+        "categories": _("Categories"),
+        "area": _("Neighbourhood of a buurtwerk"),
+    }
+    labels = {key: esc(text) for key, text in labels.items()}
     items = [
         f'<div><span class="sm-pin sm-centre" style="background:{CENTRE_COLOUR}"><i class="fa-solid fa-house-chimney"></i></span>'
-        f"{esc(_('Buurtwerk'))}</div>"
+        f"{labels['centre']}</div>"
     ]
     for t in SOLIDARITY_TYPES:
-        items.append(
-            f'<div><span class="sm-pin sm-{t}" style="background:{TYPE_STYLES[t]["background"]}"></span>'
-            f"{esc(_(SOLIDARITY_LABELS[t]))}</div>"
-        )
-    items.append(
-        f'<div><span class="sm-pin sm-direct sm-approx" style="background:#fff"></span>{esc(_("Approximate location"))}</div>'
-    )
+        label = esc(_(SOLIDARITY_LABELS[t]))
+        items.append(f'<div><span class="sm-pin sm-{t}" style="background:{TYPE_STYLES[t]["background"]}"></span>{label}</div>')
+    items.append(f'<div><span class="sm-pin sm-direct sm-approx" style="background:#fff"></span>{labels["approximate"]}</div>')
+    items.append(f'<div><span class="sm-cluster-sample" aria-hidden="true">12</span>{labels["cluster"]}</div>')
     if show_areas:
-        area_label = esc(_("Neighbourhood of a buurtwerk"))
         items.append(
             '<div><span class="sm-pin" style="background:rgba(31,42,55,.12);border:2px solid #1F2A37;border-radius:2px"></span>'
-            f"{area_label}</div>"
+            f"{labels['area']}</div>"
+        )
+    items.append(f'<div class="sm-legend-head">{labels["categories"]}</div>')
+    for label, icon in CATEGORIES.values():
+        text = esc(_(label))
+        items.append(
+            f'<div><span class="sm-pin sm-direct" style="background:#5B6B7A"><i class="fa-solid fa-{icon}" '
+            f'aria-hidden="true"></i></span>{text}</div>'
         )
     return "".join(items)
 
@@ -379,6 +441,7 @@ def build_map(
         zoom_start=DEFAULT_ZOOM,
         tiles=None,
         control_scale=True,
+        zoom_control=False,  # ZoomControl: named in the page's language
         prefer_canvas=False,
         minZoom=MIN_ZOOM,
         maxZoom=MAX_ZOOM,
@@ -387,6 +450,7 @@ def build_map(
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, max_zoom=MAX_ZOOM, name="OpenStreetMap").add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
+    ZoomControl().add_to(fmap)
 
     if areas:
         names = dict(zip(centres["id"], centres["name"], strict=True))
@@ -402,24 +466,31 @@ def build_map(
             ).add_to(group)
         group.add_to(fmap)
 
+    # The buurtwerken lie in a pane below the initiatives: a cluster bubble is never hidden under
+    # a buurtwerk's icon (they often sit at the same point: activities of the centre itself).
+    folium.map.CustomPane(CENTRE_PANE, z_index=590, pointer_events=True).add_to(fmap)
     for row in centres.itertuples(index=False):
         approximate = row.location_precision == "approximate"
-        note = f"<p class='sm-note'>{esc(_('Approximate location'))}</p>" if approximate else ""
-        address = f"<p>{esc(row.address)}</p>" if row.address else ""
+        note_text, centre_word = esc(_("Approximate location")), esc(_("Buurtwerk"))
+        note = f"<p class='sm-note'>{note_text}</p>" if approximate else ""
+        address = f"<p><bdi>{esc(row.address)}</bdi></p>" if row.address else ""
         html = (
-            f"<div class='sm-popup'><h3>{esc(row.name)}</h3><p>{esc(_('Buurtwerk'))} &middot; {esc(row.wijk)}</p>"
+            f"<div class='sm-popup' dir='{direction()}'><h3><bdi>{esc(row.name)}</bdi></h3>"
+            f"<p>{centre_word} &middot; <bdi>{esc(row.wijk)}</bdi></p>"
             f"{address}{note}<p>{link(row.website, row.website) if row.website else ''}</p></div>"
         )
+        # A pin that stands on its point: a cluster bubble drawn there leaves the house visible.
         icon_html = (
-            f'<div class="sm-pin sm-centre{" sm-approx" if approximate else ""}" style="background:{CENTRE_COLOUR}" '
-            f'role="img" aria-label="{esc(row.name)}, {esc(_("Buurtwerk"))}"><i class="fa-solid fa-house-chimney" aria-hidden="true"></i></div>'
+            f'<div class="sm-centre-pin"><div class="sm-pin sm-centre{" sm-approx" if approximate else ""}" '
+            f'style="background:{CENTRE_COLOUR}" role="img" aria-label="{esc(row.name)}, {centre_word}">'
+            '<i class="fa-solid fa-house-chimney" aria-hidden="true"></i></div></div>'
         )
         folium.Marker(
             (row.lat, row.lon),
-            icon=folium.DivIcon(html=icon_html, icon_size=(36, 36), icon_anchor=(18, 18), class_name=""),
+            icon=folium.DivIcon(html=icon_html, icon_size=(32, 40), icon_anchor=(16, 40), class_name=""),
             tooltip=folium.Tooltip(esc(row.name)),
             popup=folium.Popup(html, max_width=300),
-            z_index_offset=1000,
+            pane=CENTRE_PANE,
         ).add_to(fmap)
 
     tables, centre_index, project_index = _lookup_tables(centres, projects)
@@ -431,6 +502,7 @@ def build_map(
         MarkerLayer(
             rows,
             callback=CALLBACK_JS % script_json(tables),
+            selected=selected,
             name=esc(_("Initiatives")),
             maxClusterRadius=40,
             disableClusteringAtZoom=17,
@@ -464,7 +536,7 @@ def build_map(
     ).add_to(fmap)
     folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}, flyTo=True).add_to(fmap)
     KeyboardControls().add_to(fmap)
-    Legend(legend_html(len(centres), bool(areas)), esc(_("Legend"))).add_to(fmap)
+    Legend(legend_html(len(centres), bool(areas)), esc(_("Legend")), direction()).add_to(fmap)
     return fmap
 
 
@@ -486,28 +558,41 @@ def build_nearby_map(
     place_label: str = "",
     tiles: TileSettings | None = None,
 ) -> folium.Map:
-    """The residents' map: the place, the radius, and the results numbered like the list.
+    """The residents' map: the place, the reach on foot, and the results numbered like the list.
 
+    ``radius_m`` is a walking distance; the circle shows the straight-line distance that the
+    walking estimate turns into it (``radius_m / DETOUR_FACTOR``). The view fits the circle and
+    the results (refitted once the frame has its size: phones get a narrower map). Result 1 is
+    never hidden: the start point lies below the results, the buurtwerk in its own lower pane.
     ``hits`` are :class:`solidarity.nearby.Hit` objects; ``centre`` the nearest buurtwerk.
     At most a few dozen markers, so plain ``folium.Marker`` objects are fine here.
     """
     tiles = tiles or TileSettings()
-    fmap = folium.Map(location=(lat, lon), zoom_start=15, tiles=None, control_scale=True, maxZoom=MAX_ZOOM)
+    fmap = folium.Map(location=(lat, lon), zoom_start=15, tiles=None, control_scale=True, maxZoom=MAX_ZOOM,
+                      minZoom=MIN_ZOOM, zoomSnap=0.25, zoom_control=False)  # fmt: skip
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, max_zoom=MAX_ZOOM, name="OpenStreetMap").add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
-    folium.Circle((lat, lon), radius=float(radius_m), color="#1F2A37", weight=2, fill=True, fill_opacity=0.04,
-                  dash_array="6 6").add_to(fmap)
+    ZoomControl().add_to(fmap)
+    folium.map.CustomPane(CENTRE_PANE, z_index=590, pointer_events=True).add_to(fmap)
+    reach = float(radius_m) / DETOUR_FACTOR
+    if reach > 0:
+        folium.Circle((lat, lon), radius=reach, color="#1F2A37", weight=2, fill=True, fill_opacity=0.04,
+                      dash_array="6 6").add_to(fmap)  # fmt: skip
     here = esc(place_label or _("Your place"))
     folium.Marker(
         (lat, lon),
         icon=folium.DivIcon(
-            html=f'<div class="sm-pin sm-here" role="img" aria-label="{here}" style="background:#FFB000;color:#1F2A37">'
+            html=f'<div class="sm-pin sm-here" role="img" aria-label="{here}" '
+                 'style="background:#FFB000;color:#1F2A37;width:22px;height:22px;font-size:11px">'
                  '<i class="fa-solid fa-location-crosshairs" aria-hidden="true"></i></div>',
-            icon_size=(28, 28), icon_anchor=(14, 14), class_name=""),
+            icon_size=(22, 22), icon_anchor=(11, 11), class_name=""),
         tooltip=folium.Tooltip(here),
-    ).add_to(fmap)
-    points = [(lat, lon)]
+        z_index_offset=-1000,
+    ).add_to(fmap)  # fmt: skip
+    dlat = reach / 111_320.0
+    dlon = reach / (111_320.0 * max(math.cos(math.radians(lat)), 0.1))
+    lats, lons = [lat - dlat, lat + dlat], [lon - dlon, lon + dlon]
     for hit in hits:
         row = hit.row
         style = TYPE_STYLES.get(row.get("solidarity_type", ""), TYPE_STYLES["direct"])
@@ -519,23 +604,27 @@ def build_nearby_map(
                 html=f'<div class="sm-pin sm-{esc(shape)}" role="img" aria-label="{hit.rank}. {name}" '
                      f'style="background:{style["background"]};font-weight:700">{hit.rank}</div>',
                 icon_size=(28, 28), icon_anchor=(14, 14), class_name=""),
-            tooltip=folium.Tooltip(f"{hit.rank}. {name}"),
-        ).add_to(fmap)
-        points.append((hit.lat, hit.lon))
+            tooltip=folium.Tooltip(f"{hit.rank}. <bdi>{name}</bdi>"),
+            z_index_offset=1000 - hit.rank,  # 1 on top of 2
+        ).add_to(fmap)  # fmt: skip
+        lats.append(hit.lat)
+        lons.append(hit.lon)
     if centre is not None:
         folium.Marker(
             (centre.lat, centre.lon),
             icon=folium.DivIcon(
                 html=f'<div class="sm-pin sm-centre" role="img" aria-label="{esc(centre.name)}" style="background:{CENTRE_COLOUR}">'
                      '<i class="fa-solid fa-house-chimney" aria-hidden="true"></i></div>',
-                icon_size=(36, 36), icon_anchor=(18, 18), class_name=""),
+                icon_size=(32, 32), icon_anchor=(16, 16), class_name=""),
             tooltip=folium.Tooltip(esc(centre.name)),
-            z_index_offset=1000,
-        ).add_to(fmap)
-    if len(points) > 1:
-        lats = [p[0] for p in points]
-        lons = [p[1] for p in points]
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=17, padding=(24, 24))
+            pane=CENTRE_PANE,
+        ).add_to(fmap)  # fmt: skip
+    if hits or reach > 0:
+        box = (min(lats), min(lons), max(lats), max(lons))
+        center, zoom = view_for_bounds(*box, max_zoom=17)
+        fmap.location = list(center)
+        fmap.options["zoom"] = zoom
+        FitWhenSized(*box, max_zoom=17).add_to(fmap)
     folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}).add_to(fmap)
     KeyboardControls().add_to(fmap)
     return fmap

@@ -7,7 +7,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from geo.area import ANTWERP_BBOX
 from solidarity.i18n import N_
+from solidarity.safety import safe_url
 
 #: Columns of ``initiatives.csv``, in order. Other tools depend on exactly these.
 INITIATIVE_COLUMNS: tuple[str, ...] = (
@@ -29,9 +31,6 @@ SOLIDARITY_TYPES: tuple[str, ...] = ("direct", "indirect", "both")
 LOCATION_PRECISIONS: tuple[str, ...] = ("exact", "street", "approximate")
 WHEELCHAIR_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
 STATUSES: tuple[str, ...] = ("active", "inactive")
-
-#: Bounding box of the city of Antwerp (lat/lon), generous by a few hundred metres.
-ANTWERP_BBOX = (51.14, 4.25, 51.38, 4.52)  # south, west, north, east
 
 #: Translatable labels of the vocabularies (msgids; pass through ``_`` to show).
 SOLIDARITY_LABELS = {
@@ -105,8 +104,6 @@ def _collector(errors: list[RowError], source: str, line: int, row: dict[str, st
 
 
 def _check_url(raw: str) -> bool:
-    from solidarity.safety import safe_url
-
     return safe_url(raw) is not None
 
 

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from geo.geocode import NominatimConfig
+from geo.opendata import DEFAULT_BASE_URL, PortalConfig
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -31,7 +34,7 @@ class Settings:
     #: Directory with the seed CSV files loaded into an empty store.
     SEED_DIR: str = str(PROJECT_DIR / "data")
     #: Base URL of the city's ArcGIS REST services (open-data portal).
-    OPENDATA_BASE_URL: str = "https://geodata.antwerpen.be/arcgissql/rest/services"
+    OPENDATA_BASE_URL: str = DEFAULT_BASE_URL
     #: Seconds to wait for the open-data portal.
     OPENDATA_TIMEOUT: float = 20.0
     #: ``nominatim`` (online, with offline fallback) or ``offline`` (gazetteer only).
@@ -42,16 +45,39 @@ class Settings:
     NOMINATIM_USER_AGENT: str = "solidariteitskaart-antwerpen/0.1 (+https://github.com/solidariteitskaart/antwerpen)"
     #: Seconds before a geocoding request gives up (no retries).
     GEOCODER_TIMEOUT: float = 2.0
+    #: Days an answer of the online address search is kept (the normalised query is what residents typed).
+    GEOCODE_CACHE_DAYS: float = 30.0
     #: Tile URL template for the background map; ``none`` for no background tiles.
     TILES_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     #: Attribution shown with the tiles.
     TILES_ATTRIBUTION: str = "&copy; OpenStreetMap contributors"
 
     @property
+    def geodata_paths(self) -> list[Path]:
+        """Directories configured for geodata, in order: ``GEODATA_DIR`` then the download cache."""
+        return [Path(d) for d in (self.GEODATA_DIR, self.GEODATA_CACHE_DIR) if d]
+
+    @property
     def geodata_dirs(self) -> list[Path]:
-        """Directories searched for geodata, in order: ``GEODATA_DIR`` then the download cache."""
-        dirs = [Path(d) for d in (self.GEODATA_DIR, self.GEODATA_CACHE_DIR) if d]
-        return [d for d in dirs if d.is_dir()]
+        """The :attr:`geodata_paths` that exist."""
+        return [d for d in self.geodata_paths if d.is_dir()]
+
+    def portal(self) -> PortalConfig:
+        """Where ``make geodata`` downloads from and to."""
+        return PortalConfig(
+            cache_dir=Path(self.GEODATA_CACHE_DIR),
+            base_url=self.OPENDATA_BASE_URL,
+            timeout=float(self.OPENDATA_TIMEOUT),
+            geodata_dirs=tuple(self.geodata_paths),
+        )
+
+    def nominatim(self) -> NominatimConfig | None:
+        """The online geocoder's configuration, or ``None`` when ``GEOCODER`` is ``offline``."""
+        if str(self.GEOCODER).strip().lower() == "offline":
+            return None
+        return NominatimConfig(
+            domain=self.NOMINATIM_DOMAIN, user_agent=self.NOMINATIM_USER_AGENT, timeout=float(self.GEOCODER_TIMEOUT)
+        )
 
 
 def setting_names() -> list[str]:

@@ -19,11 +19,14 @@ The schema comes from the migrations (:mod:`solidarity.migrate`), applied when a
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import re
 import subprocess
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,10 +36,15 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
+from geo.geocode import places_from_json, places_to_json
 from solidarity import exchange, schema
+from solidarity import migrate as migrations
 from solidarity.db import StoreError, is_sqlite, make_engine, normalise_url, reading, shown_url, sqlite_path, writing
 from solidarity.exchange import CsvTable, UnreadableFile
+from solidarity.i18n import LANGUAGES
+from solidarity.migrate import copy_sqlite
 from solidarity.model import (
     CENTRE_COLUMNS,
     INITIATIVE_COLUMNS,
@@ -205,8 +213,6 @@ class ImportReport:
 
 def read_csv_records(path: Path) -> list[dict[str, str]]:
     """Rows of a UTF-8 CSV file as dicts of strings (a BOM is accepted)."""
-    import csv
-
     with path.open(newline="", encoding="utf-8-sig") as handle:
         return [dict(row) for row in csv.DictReader(handle)]
 
@@ -264,8 +270,6 @@ class Store:
     """
 
     def __init__(self, url: str, migrate: bool = True) -> None:
-        from solidarity import migrate as migrations
-
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         try:
@@ -529,8 +533,6 @@ class Store:
         Rejected rows are kept in ``load_errors`` with file, line and field. A store that is not
         empty is left alone (the report says so in ``refused``).
         """
-        from solidarity.i18n import LANGUAGES
-
         who = _check_who(who)
         report = LoadReport()
         files: dict[str, CsvTable] = {}
@@ -746,8 +748,6 @@ class Store:
         SQLite: the online backup API (a plain SQLite file). PostgreSQL: ``pg_dump`` in its
         custom format (``pg_restore`` reads it).
         """
-        from solidarity.migrate import copy_sqlite
-
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d_%H%M%S")
@@ -763,9 +763,6 @@ class Store:
         env = {"PGPASSWORD": url.password or ""}
         libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
         partial = target.with_name(target.name + ".partial")
-        import os
-        import re
-
         # A URL that puts the app's schema first (options=-csearch_path=NAME): dump that schema only.
         schemas = re.findall(r"search_path=([A-Za-z0-9_]+)", str(url.query.get("options", "")))
         try:
@@ -845,24 +842,16 @@ class Store:
         return float(conn.exec_driver_sql("SELECT extract(epoch from clock_timestamp())").scalar_one())
 
     def _upsert(self, table: sa.Table) -> Any:
-        if is_sqlite(self.engine):
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        return insert(table)
+        return (sqlite if is_sqlite(self.engine) else postgresql).insert(table)
 
     # -- geocode cache (the protocol of geo.geocode.GeocodeCache), on the key/value cache ------
     def get(self, key: str) -> list[Any] | None:
         """Cached places for a normalised geocoding query, or None."""
-        from geo.geocode import places_from_json
-
         text = self.cache_get(GEOCODE_NAMESPACE, key[:512])
         return None if text is None else places_from_json(text)
 
     def put(self, key: str, places: list[Any]) -> None:
         """Remember the places found for a normalised geocoding query."""
-        from geo.geocode import places_to_json
-
         self.cache_put(GEOCODE_NAMESPACE, key[:512], places_to_json(places))
 
     # -- internals ------------------------------------------------------------------------------

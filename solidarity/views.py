@@ -61,7 +61,7 @@ def url_label(url: str) -> str:
     return parts.netloc.removeprefix("www.") or url
 
 
-def table_html(frame: pd.DataFrame, caption: str, link_columns: Collection[str] = ()) -> str:
+def table_html(frame: pd.DataFrame, caption: str, link_columns: Collection[str] = (), element_id: str = "") -> str:
     """``frame`` as a plain, semantic HTML table: every cell escaped, links only through :func:`link`.
 
     The initiative list is the accessible alternative to the map, so it is a real ``<table>``
@@ -81,8 +81,9 @@ def table_html(frame: pd.DataFrame, caption: str, link_columns: Collection[str] 
             cells.append(f'<th scope="row">{content}</th>' if i == 0 else f"<td>{content}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     label = esc(caption)
+    ident = f' id="{esc(element_id)}"' if element_id else ""
     return (
-        f'<div class="sm-table" role="region" aria-label="{label}" tabindex="0"><table>'
+        f'<div class="sm-table"{ident} role="region" aria-label="{label}" tabindex="0"><table>'
         f"<caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -132,3 +133,47 @@ def share_url(page_url: str, params: Mapping[str, object]) -> str:
     parts = urlsplit(page_url)
     query = urlencode(normalise_params(params), doseq=True)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of the map's facts and what it supports."""
+
+    url: str
+    label: str  # host and path, short enough to read
+    supports: tuple[str, ...]  # names of the initiatives, buurtwerken and projects it is the source of
+
+
+def source_label(url: str, limit: int = 70) -> str:
+    """``example.org/path/to/page``: a link's host and path without the scheme, cut to ``limit``."""
+    parts = urlsplit(url)
+    text = (parts.netloc.removeprefix("www.") + parts.path).rstrip("/") or url
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sources(*frames: pd.DataFrame) -> list[Source]:
+    """Every safe ``source_url`` of ``frames`` (initiatives, centres, projects) with the names it supports,
+    sorted by label. Links that are not http(s) are left out."""
+    supports: dict[str, list[str]] = {}
+    for frame in frames:
+        if "source_url" not in frame:
+            continue
+        for url, name in zip(frame["source_url"].tolist(), frame["name"].tolist(), strict=True):
+            checked = safe_url(url)
+            if checked and checked.startswith(("http://", "https://")):
+                names = supports.setdefault(checked, [])
+                if name not in names:
+                    names.append(str(name))
+    found = [Source(url, source_label(url), tuple(names)) for url, names in supports.items()]
+    return sorted(found, key=lambda s: s.label.casefold())
+
+
+def sources_html(found: list[Source], supports_label: str) -> str:
+    """The sources as an accessible list of links, each with what it supports (every string escaped)."""
+    items = [
+        f'<li>{link(s.url, s.label)}<br><span class="sm-note">{esc(supports_label)}: '
+        + ", ".join(f"<bdi>{esc(name)}</bdi>" for name in s.supports)
+        + "</span></li>"
+        for s in found
+    ]
+    return '<ul class="sm-sources">' + "".join(items) + "</ul>"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.apptest import v2_navigation
 from solidarity.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -159,3 +160,10 @@ def geodata_dir() -> Path:
     if path is None or not (path / "antwerpen_wijken_stad.geojson").is_file():
         pytest.skip("GEODATA_DIR with the Antwerp geodata is not set")
     return path
+
+
+@pytest.fixture(autouse=True)
+def app_navigation():
+    """Every AppTest run starts like a session of the server: app.py, then the page (harness.apptest)."""
+    with v2_navigation():
+        yield

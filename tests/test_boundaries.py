@@ -49,8 +49,9 @@ def boundaries() -> Boundaries:
     return Boundaries(load_wijken(FIXTURE))
 
 
-def settings_for(geodata_dir: Path | str = "", cache_dir: Path | str = "") -> Settings:
-    return Settings(GEODATA_DIR=str(geodata_dir), GEODATA_CACHE_DIR=str(cache_dir))
+def settings_for(geodata_dir: Path | str = "", cache_dir: Path | str = "") -> list[Path]:
+    """The geodata directories the app passes for these settings."""
+    return Settings(GEODATA_DIR=str(geodata_dir), GEODATA_CACHE_DIR=str(cache_dir)).geodata_paths
 
 
 def write_json(path: Path, data: object) -> Path:

@@ -34,6 +34,7 @@ from geo.geocode import (
     places_from_json,
     places_to_json,
 )
+from solidarity.nearby import REASON_TEXTS, result_text
 from solidarity.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -155,7 +156,7 @@ def test_only_outside_results_fall_back_to_gazetteer(gaz):
     assert result.source == "gazetteer"
     assert result.places[0].label == "Turnhoutsebaan, 2140 Borgerhout"
     assert result.online_error is None
-    assert result.message == gc.MSG_STREET_ONLY
+    assert result.reason == gc.REASON_STREET_ONLY
 
 
 def test_several_distinct_results_choose(gaz):
@@ -173,7 +174,7 @@ def test_several_distinct_results_choose(gaz):
         "Turnhoutsebaan, 2140 Borgerhout",
     ]
     assert result.places[1].kind == "street"
-    assert result.message
+    assert result.reason
 
 
 def test_nominatim_none_or_empty_falls_back(gaz):
@@ -201,14 +202,14 @@ def test_weak_single_match_asks_for_confirmation(gaz):
     result = make(gaz).geocode("schyfstraatt")
     assert result.status == "choose"
     assert [p.label for p in result.places] == ["Schijfstraat, 2020 Antwerpen"]
-    assert result.message == gc.MSG_CONFIRM
+    assert result.reason == gc.REASON_CONFIRM
 
 
 def test_unknown_street_with_postcode_shows_postcode_area(gaz):
     result = make(gaz).geocode("Onbekendestraat 5, 2060 Antwerpen")
     assert result.status == "ok"
     assert result.places[0].kind == "postcode"
-    assert result.text() == "We could not find the street, so we show the area of postcode 2060."
+    assert result_text(result, str) == "We could not find the street, so we show the area of postcode 2060."
 
 
 def test_not_found_has_suggestions(gaz):
@@ -216,7 +217,7 @@ def test_not_found_has_suggestions(gaz):
     assert result.status == "not_found"
     assert result.places == []
     assert "Willy Vandersteenplein, 2060 Antwerpen" in result.suggestions
-    assert result.message == gc.MSG_NOT_FOUND
+    assert result.reason == gc.REASON_NOT_FOUND
 
 
 # --- Nominatim failures ------------------------------------------------------------------------
@@ -243,14 +244,14 @@ def test_online_errors_fall_back_to_gazetteer(gaz, error, expected):
     assert result.source == "gazetteer"
     assert result.online_error == expected
     assert result.places[0].label == "Willy Vandersteenplein, 2060 Antwerpen"
-    assert result.message == gc.MSG_ONLINE_FALLBACK
+    assert result.reason == gc.REASON_ONLINE_FALLBACK
 
 
 def test_online_error_and_nothing_offline(gaz):
     result = make(gaz, FakeNominatim(error=GeocoderTimedOut())).geocode("qwertyuiop")
     assert result.status == "not_found"
     assert result.online_error == "timeout"
-    assert result.message == gc.MSG_NOT_FOUND_OFFLINE
+    assert result.reason == gc.REASON_NOT_FOUND_OFFLINE
 
 
 # --- rate limit --------------------------------------------------------------------------------
@@ -394,11 +395,11 @@ def test_offline_mode_never_calls_nominatim(gaz, monkeypatch):
 
     monkeypatch.setattr("geopy.geocoders.Nominatim", refuse)
     settings = Settings(GEOCODER="offline")
-    assert make_nominatim(settings) is None
-    geocoder = Geocoder.from_settings(settings, gaz, MemoryCache())
+    assert make_nominatim(settings.nominatim()) is None
+    geocoder = Geocoder(gaz, MemoryCache(), make_nominatim(settings.nominatim()))
     result = geocoder.geocode("Willy Vandersteenplein 1")
     assert (result.status, result.source, result.online_error) == ("ok", "gazetteer", None)
-    assert result.message == gc.MSG_STREET_ONLY
+    assert result.reason == gc.REASON_STREET_ONLY
     assert geocoder.geocode("wily vandersteenplijn").status == "ok"
     assert geocoder.geocode("qwertyuiop").status == "not_found"
 
@@ -407,7 +408,7 @@ def test_make_nominatim_uses_settings_without_retries():
     settings = Settings(
         NOMINATIM_DOMAIN="nominatim.example.org", NOMINATIM_USER_AGENT="test-agent/1", GEOCODER_TIMEOUT=2.0
     )
-    client = make_nominatim(settings)
+    client = make_nominatim(settings.nominatim())
     assert client.domain == "nominatim.example.org"
     assert client.headers["User-Agent"] == "test-agent/1"
     assert client.timeout == 2.0
@@ -451,8 +452,8 @@ def test_bad_input_never_raises(gaz, text, status):
     assert isinstance(result, GeocodeResult)
     assert result.status == status
     if status != "ok":
-        assert result.message
-        assert result.text()
+        assert result.reason
+        assert result_text(result, str)
     else:
         assert result.places
     if status in ("invalid", "outside"):
@@ -468,15 +469,15 @@ def test_coordinates_result(gaz):
     (place,) = result.places
     assert (place.kind, place.lat, place.lon, place.label) == ("coordinates", 51.2245, 4.4298, "51.22450, 4.42980")
     outside = make(gaz).geocode("48.85, 2.35")
-    assert outside.message == gc.MSG_COORDINATES_OUTSIDE
+    assert outside.reason == gc.REASON_COORDINATES_OUTSIDE
 
 
 def test_postcode_outside_message_is_filled(gaz):
     result = make(gaz).geocode("9000 Gent")
     assert result.status == "outside"
-    assert "9000" in result.text()
-    assert "9000" in result.text(lambda msgid: "Postcode {postcode} ligt niet in Antwerpen.")
-    assert result.text(lambda msgid: "Kapot {nope}") == result.message.format(postcode="9000")
+    assert "9000" in result_text(result, str)
+    assert "9000" in result_text(result, lambda msgid: "Postcode {postcode} ligt niet in Antwerpen.")
+    assert result_text(result, lambda msgid: "Kapot {nope}") == REASON_TEXTS[result.reason].format(postcode="9000")
 
 
 def test_house_number_is_not_a_foreign_postcode(gaz):
@@ -494,7 +495,7 @@ def test_unexpected_failure_still_answers(gaz, monkeypatch):
     geocoder = make(gaz)
     monkeypatch.setattr(geocoder.gazetteer.__class__, "search", lambda *a, **k: 1 / 0)
     result = geocoder.geocode("Kiel")
-    assert result.status == "not_found" and result.message
+    assert result.status == "not_found" and result.reason
 
 
 # --- the real geodata --------------------------------------------------------------------------
@@ -527,3 +528,74 @@ class TestRealGeodata:
 
     def test_outside(self, real_geocoder):
         assert real_geocoder.geocode("2800").status == "outside"
+
+
+# --- the store-backed cache and the limit shared by every app process -------------------------
+
+
+class _KeyValue:
+    """A key/value store with ages, like the app's store (``cache_get``/``cache_put``)."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], tuple[str, float]] = {}
+        self.now = 0.0
+
+    def cache_get(self, namespace, key, max_age=None):
+        item = self.data.get((namespace, key))
+        if item is None or (max_age is not None and self.now - item[1] > max_age.total_seconds()):
+            return None
+        return item[0]
+
+    def cache_put(self, namespace, key, value):
+        self.data[(namespace, key)] = (value, self.now)
+
+
+def test_key_value_cache_round_trips_places_and_expires():
+    import datetime as dt
+
+    kv = _KeyValue()
+    cache = gc.KeyValueGeocodeCache(kv, max_age=dt.timedelta(days=30))
+    place = Place("Kiel", 51.19, 4.39, "wijk", "2020", "nominatim")
+    cache.put("v1:kiel", [place])
+    assert cache.get("v1:kiel") == [place]
+    assert list(kv.data) == [("geocode", "v1:kiel")]
+    kv.now += dt.timedelta(days=31).total_seconds()
+    assert cache.get("v1:kiel") is None, "older than GEOCODE_CACHE_DAYS: gone"
+
+
+class _Slots:
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = []
+
+    def reserve_slot(self, name, min_interval, max_wait):
+        self.calls.append((name, min_interval, max_wait))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_shared_rate_limiter_waits_for_its_slot_or_gives_up():
+    slept = []
+    limiter = gc.SharedRateLimiter(_Slots([0.0, 0.4, None, RuntimeError("store down")]), sleep=slept.append)
+    assert limiter.acquire(max_wait=1.0) is True
+    assert limiter.acquire(max_wait=1.0) is True and slept == [0.4]
+    assert limiter.acquire(max_wait=1.0) is False, "no slot within max_wait"
+    assert limiter.acquire(max_wait=1.0) is False, "a store that cannot reserve sends no request"
+    assert limiter.reserver.calls[0] == ("nominatim", 1.0, 1.0)
+
+
+def test_typed_addresses_never_reach_the_log(gaz, caplog):
+    """The online error's message carries the query URL; the log keeps only the kind of error."""
+    import logging
+
+    typed = "Geheimstraat 13 2060"
+    error = GeocoderServiceError(f"https://nominatim.example/search?q={typed.replace(' ', '+')}: 500")
+    with caplog.at_level(logging.DEBUG):
+        make(gaz, FakeNominatim(error=error)).geocode(typed)
+        make(gaz, FakeNominatim(error=RuntimeError(typed))).geocode(typed)
+        make(gaz, cache=BrokenCache()).geocode(typed)
+    assert caplog.records, "the failures are logged"
+    logged = " ".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "Geheimstraat" not in logged

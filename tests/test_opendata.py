@@ -21,7 +21,8 @@ import pytest
 
 from geo import opendata
 from geo.boundaries import WIJKEN_FILENAME, load_wijken
-from geo.opendata import POSTCODES_FILENAME, STREETS_FILENAME, main
+from geo.opendata import POSTCODES_FILENAME, STREETS_FILENAME
+from solidarity.geodata import main
 from solidarity.settings import Settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wijken_squares.geojson"
@@ -473,7 +474,7 @@ def test_command_line_entry_point(portal: Portal, tmp_path: Path) -> None:
     (tmp_path / STREETS_FILENAME).write_text('{"schemaVersion":1,"metadata":{},"streets":[]}')
     env = {**os.environ, "GEODATA_CACHE_DIR": str(tmp_path), "OPENDATA_BASE_URL": portal.url, "OPENDATA_TIMEOUT": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "geo.opendata", "--if-missing"],
+        [sys.executable, "-m", "solidarity.geodata", "--if-missing"],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

@@ -1,92 +1,93 @@
-"""Widgets and page furniture shared by every page: language, direction, messages."""
+"""Widgets and page furniture shared by every page: language, links, errors, the URL."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import streamlit as st
 
-from solidarity.i18n import LANGUAGES, _, direction, get_language, normalise_language, set_language
+from solidarity.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    _,
+    get_language,
+    language_label,
+    normalise_language,
+    set_language,
+)
+from solidarity.safety import esc
+
+log = logging.getLogger(__name__)
 
 LANG_PARAM = "lang"
+LANGUAGE_KEY = "language"  # the session's language (no widget owns it)
+PICKER_KEY = "language_picker"
 
 
 def init_language() -> str:
-    """Set this run's language from ``?lang=`` (or the session's choice; default Dutch)."""
-    raw = st.query_params.get(LANG_PARAM) or st.session_state.get("language", "")
+    """Set this run's language: ``?lang=`` of the URL, else the session's choice, else Dutch."""
+    raw = st.query_params.get(LANG_PARAM) or st.session_state.get(LANGUAGE_KEY, "")
     language = set_language(raw)
-    st.session_state["language"] = language
-    if st.query_params.get(LANG_PARAM) != language:
-        st.query_params[LANG_PARAM] = language
+    st.session_state[LANGUAGE_KEY] = language
     return language
 
 
+def app_params() -> dict[str, str]:
+    """The app-wide part of every URL: the language, unless it is the default and the URL has none
+    (a first visit to ``/`` then writes nothing and adds no history entry)."""
+    language = get_language()
+    if language == DEFAULT_LANGUAGE and LANG_PARAM not in st.query_params:
+        return {}
+    return {LANG_PARAM: language}
+
+
 def language_picker() -> None:
-    """A small language select at the top of the page, easy to find on a phone."""
+    """The language select at the top of every page, easy to find on a phone.
+
+    Each language shows its own name with its Dutch and English names, so typing "Arabic",
+    "Arabisch" or "العربية" finds it. The key is stable, so after a change the keyboard focus
+    stays on the picker.
+    """
     codes = list(LANGUAGES)
     current = get_language()
-    # The key carries the language, so a language set through the URL gets a fresh widget.
-    key = f"language_picker_{current}"
+    if st.session_state.get(PICKER_KEY) != current:
+        st.session_state[PICKER_KEY] = current  # a language set through the URL (link, Back)
 
     def changed() -> None:
-        chosen = normalise_language(st.session_state[key])
-        st.session_state["language"] = chosen
+        chosen = normalise_language(st.session_state[PICKER_KEY])
+        st.session_state[LANGUAGE_KEY] = chosen
         st.query_params[LANG_PARAM] = chosen
         set_language(chosen)
 
     st.selectbox(
         _("Language"),
         codes,
-        index=codes.index(current),
-        format_func=lambda code: LANGUAGES[code][0],
-        key=key,
+        format_func=language_label,
+        key=PICKER_KEY,
         on_change=changed,
         label_visibility="collapsed",
-        width=170,
+        width=260,
     )
 
 
-def page_style() -> None:
-    """CSS of the app: right-to-left layout for Arabic, larger touch targets on phones."""
-    css = """
-    <style>
-    /* Streamlit's "Press Enter to submit form" hint is English only; the Search button says it. */
-    [data-testid="InputInstructions"] { display: none; }
-    /* The initiative list (solidarity.views.table_html): a plain table that scrolls in its box. */
-    .sm-table { overflow: auto; max-height: 36rem; border: 1px solid rgba(31,42,55,.2); border-radius: .5rem; }
-    .sm-table:focus-visible { outline: 2px solid #1F2A37; outline-offset: 2px; }
-    .sm-table table { border-collapse: collapse; width: 100%; font-size: .875rem; margin: 0; }
-    .sm-table caption { caption-side: top; text-align: start; padding: .5rem .75rem; color: #4b5563; }
-    .sm-table th, .sm-table td { padding: .4rem .75rem; text-align: start; vertical-align: top;
-      border: 0; border-top: 1px solid rgba(31,42,55,.12); }
-    .sm-table thead th { position: sticky; top: 0; background: #eef1f4; font-weight: 600; white-space: nowrap; }
-    .sm-table tbody th { font-weight: 600; min-width: 9rem; }
-    .sm-table a { overflow-wrap: anywhere; }
-    @media (max-width: 640px) {
-      .stMainBlockContainer { padding-left: .75rem; padding-right: .75rem; padding-top: 4.5rem; }
-      button, [data-baseweb="select"] > div { min-height: 44px; }
-    }
-    @media print {
-      [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stForm"],
-      [data-testid="stExpander"], .stButton, .stSelectbox, [data-testid="stBaseButton-secondary"] { display: none !important; }
-      .stMainBlockContainer { padding: 0 !important; max-width: 100% !important; }
-      .sm-table { max-height: none; overflow: visible; border: 0; }
-      [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
-    }
-    """
-    if direction() == "rtl":
-        css += """
-    .stMain, [data-testid="stSidebarContent"] { direction: rtl; text-align: right; }
-    .stMain iframe, [data-testid="stDataFrame"], [data-testid="stCode"] { direction: ltr; }
-    """
-    st.html(css + "</style>")
+def skip_link(target: str, label: str) -> None:
+    """A "skip" link for keyboard users, visible when it has the focus (e.g. past the map's controls)."""
+    st.html(f'<a class="sm-skip" href="#{esc(target)}">{esc(label)}</a>')
 
 
-def sync_query_params(params: dict[str, object]) -> None:
-    """Make the URL's query string equal ``params`` (only writes when it differs)."""
-    from solidarity.views import normalise_params
-
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
-    if normalise_params(current) != normalise_params(params):
-        st.query_params.from_dict(params)
+def run_page(navigation: Any) -> None:
+    """Run the chosen page. An error shows one sentence in the user's language; the server log
+    keeps the details (``client.showErrorDetails`` is off: never a traceback or a file path)."""
+    try:
+        navigation.run()
+    except Exception:  # st.rerun and st.stop are not Exceptions: they pass
+        log.exception("page %s failed", getattr(navigation, "url_path", "?"))
+        st.error(
+            _("Something went wrong on this page. Please try again, or go back to the map. "
+              "The team has been told."),
+            icon=":material/error:",
+        )  # fmt: skip
 
 
 def page_url() -> str:
@@ -98,3 +99,14 @@ def page_url() -> str:
 def all_query_params() -> dict[str, list[str]]:
     """The query string as ``{name: [values]}``: ``?a=1&a=2`` keeps both values."""
     return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+RUN_KEY = "run:count"
+
+
+def run_marker() -> None:
+    """A hidden mark at the end of every page with the number of the session's run: tests (and
+    anyone scripting the app) can wait until a run they caused has finished drawing."""
+    count = int(st.session_state.get(RUN_KEY, 0)) + 1
+    st.session_state[RUN_KEY] = count
+    st.html(f'<span class="sm-run" data-run="{count}" hidden></span>')

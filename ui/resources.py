@@ -7,8 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.boundaries import Boundaries, find_wijken_file, load_boundaries
+from geo.gazetteer import Gazetteer
+from geo.geocode import Geocoder, make_nominatim
 from solidarity.catalog import Catalog, build_catalog
 from solidarity.i18n import N_, _
+from solidarity.nearby import gazetteer_places
 from solidarity.safety import md
 from solidarity.settings import Settings, SettingsError, load_settings, read_secrets
 from solidarity.store import LoadReport, Store, StoreError
@@ -55,11 +59,9 @@ def store(url: str, seed_dir: str) -> tuple[Store, LoadReport | None]:
         raise
 
 
-def current_boundaries(config: Settings):  # noqa: ANN201 - geo.boundaries.Boundaries | None
+def current_boundaries(config: Settings) -> Boundaries | None:
     """The wijk boundaries found through the settings (cached per file version), or None."""
-    from geo.boundaries import load_boundaries
-
-    return load_boundaries(config)
+    return load_boundaries(config.geodata_paths)
 
 
 # cache_resource, not cache_data: every session gets the same objects, without unpickling a
@@ -77,27 +79,21 @@ def catalog() -> Catalog:
     """The prepared data of the current data version (cached per version and boundary file; read only)."""
     config = settings()
     instance, _report = store(config.DATABASE_URL, config.SEED_DIR)
-    from geo.boundaries import find_wijken_file
-
-    path = find_wijken_file(config)
+    path = find_wijken_file(config.geodata_paths)
     wijken_key = f"{path}:{path.stat().st_mtime_ns}" if path else ""
     return _catalog(config.DATABASE_URL, config.SEED_DIR, instance.data_version(), wijken_key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _geocoder(url: str, seed_dir: str, version: int, geodata_key: str):  # noqa: ANN202 - geo.geocode.Geocoder
-    from geo.gazetteer import Gazetteer
-    from geo.geocode import Geocoder
-    from solidarity.nearby import gazetteer_places
-
+def _geocoder(url: str, seed_dir: str, version: int, geodata_key: str) -> Geocoder:
     config = settings()
     instance, _report = store(url, seed_dir)
     data = catalog()
     gazetteer = Gazetteer.from_sources(config.geodata_dirs, extra_places=gazetteer_places(data.centres, data.initiatives))
-    return Geocoder.from_settings(config, gazetteer, instance)
+    return Geocoder(gazetteer, instance, make_nominatim(config.nominatim()))
 
 
-def geocoder():  # noqa: ANN201 - geo.geocode.Geocoder
+def geocoder() -> Geocoder:
     """The geocoder: offline gazetteer of the geodata and the project's own places, Nominatim online."""
     config = settings()
     instance, _report = store(config.DATABASE_URL, config.SEED_DIR)

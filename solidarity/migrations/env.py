@@ -12,7 +12,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
+from solidarity.db import normalise_url
 from solidarity.schema import metadata
+from solidarity.settings import load_settings
 
 
 def run(connection: sa.Connection) -> None:
@@ -30,9 +32,6 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    from solidarity.db import normalise_url
-    from solidarity.settings import load_settings
-
     engine = sa.create_engine(normalise_url(load_settings().DATABASE_URL))
     with engine.connect() as conn:
         run(conn)

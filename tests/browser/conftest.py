@@ -27,6 +27,7 @@ from harness.server import AppServer
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REAL_SEED = PROJECT_DIR / "data"
 HOSTILE_SEED = PROJECT_DIR / "tests" / "fixtures" / "seed"
+HOSTILE_ALL_SEED = PROJECT_DIR / "tests" / "fixtures" / "hostile"
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -155,7 +156,7 @@ def expected_count(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AppSer
             settings = load_settings(environ=server.env)
             store = Store(f"sqlite:///{tmp_path_factory.mktemp('expect') / 'expect.sqlite3'}")
             store.ensure_seeded(Path(settings.SEED_DIR))
-            catalogs[server.name] = build_catalog(store, load_boundaries(settings))
+            catalogs[server.name] = build_catalog(store, load_boundaries(settings.geodata_paths))
         catalog = catalogs[server.name]
         state = FilterState.from_query_params(dict(params), catalog.vocabulary)
         return len(apply_filters(catalog.initiatives, state))
@@ -357,9 +358,34 @@ def wait_for_url(page: Any, predicate: Callable[[str], bool], timeout: float = M
     return page.url
 
 
-def wait_until_idle(page: Any, timeout: float = MAP_TIMEOUT) -> None:
-    """Wait until Streamlit is not running the script (no 'running' status widget)."""
-    poll(page, lambda: page.locator('[data-testid="stStatusWidget"]').count() == 0, timeout, interval=0.1)
+RUN_COUNT_JS = "() => { const m = document.querySelector('.sm-run'); return m ? Number(m.dataset.run) : 0; }"
+
+
+def run_count(page: Any) -> int:
+    """The number of the last script run that finished drawing (``ui.common.run_marker``); 0: none yet."""
+    try:
+        return int(page.evaluate(RUN_COUNT_JS))
+    except Exception:  # a page that navigates while we look  # noqa: BLE001
+        return 0
+
+
+def wait_for_run(page: Any, after: int = 0, timeout: float = MAP_TIMEOUT) -> int:
+    """Wait until a run numbered above ``after`` has finished drawing; return its number.
+
+    The app draws a numbered mark as the last element of every run, so this waits for the run
+    that an action caused to start *and* to end (Streamlit's status widget is already absent
+    before a rerun starts, so waiting for its absence proves nothing).
+    """
+    if not poll(page, lambda: run_count(page) > after, timeout, interval=0.05):
+        raise AssertionError(f"no run after run {after} finished within {timeout:.0f} s on {page.url}")
+    return run_count(page)
+
+
+def act(page: Any, action: Callable[[], Any], timeout: float = MAP_TIMEOUT) -> int:
+    """Do ``action`` (a click, Enter, Back) and wait for the run it causes to finish."""
+    before = run_count(page)
+    action()
+    return wait_for_run(page, before, timeout)
 
 
 def screenshot(page: Any, name: str, full: bool = True) -> list[Path]:
@@ -375,7 +401,7 @@ def screenshot(page: Any, name: str, full: bool = True) -> list[Path]:
             " ...[...document.querySelectorAll('section.stMain, [data-testid=\"stMain\"]')].map((e) => e.scrollHeight))"
         )
         page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 6000)})
-        page.wait_for_timeout(500)
+        page.evaluate("() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => r())))")
         paths.append(ARTIFACTS / f"{name}-full.png")
         page.screenshot(path=str(paths[1]))
         page.set_viewport_size(size)

@@ -349,8 +349,7 @@ def test_axe_no_serious_violation(app_real_notiles, open_page, shared_page, path
     else:
         opened = open_page(app_real_notiles.page_url(path, lang="nl"))
         opened.page.locator("h1").first.wait_for()
-        opened.page.locator('[data-testid="stDataFrame"]').first.wait_for()
-        opened.page.wait_for_timeout(300)
+        opened.page.locator(".sm-sources a").first.wait_for()
     axe = Axe()
     main = axe.run(opened.page, options={"resultTypes": ["violations"], "iframes": False}).response
     name = path.strip("/") or "explore"

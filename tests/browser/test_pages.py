@@ -1,80 +1,84 @@
-"""Every page loads in a real browser without a Streamlit exception box or a page error."""
+"""Every page loads in a real browser: no exception box, no "Page not found", no console or page error,
+the document in the page's language; the hostile seed runs nothing on any page."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import wait_until_idle
+from tests.browser.conftest import HOSTILE_ALL_SEED, MAP_IFRAME, wait_for_map, wait_for_run
 
 EXCEPTION = '[data-testid="stException"]'
-NOT_FOUND = re.compile("Page not found")
-#: Streamlit's own notice when the first session after a server start opens a sub page's URL; it
-#: then shows the right page anyway (streamlit/streamlit#9992, documented in the README).
-PAGE_NOT_FOUND_NOTICE = "The page that you have requested does not seem to exist. Running the app's main page."
 TITLE = '[data-testid="stMain"] h1, section.stMain h1'
-
-
-def streamlit_deep_link_probe(message: tuple[str, str, str], path: str) -> bool:
-    """The 404s Streamlit's frontend itself causes on a direct link to a sub page: it first looks for
-    its server under the page's path (``/over/_stcore/health``, ``/over/_stcore/host-config``), then
-    at the root. Known, open: https://github.com/streamlit/streamlit/issues/7074. The app cannot
-    avoid it, so exactly these two URLs are ignored, and only on sub pages."""
-    _kind, text, url = message
-    if path != "/" and text == PAGE_NOT_FOUND_NOTICE:
-        return True  # the first visit after a server start opens a sub page: streamlit/streamlit#9992
-    return (
-        path != "/"
-        and text.startswith("Failed to load resource: the server responded with a status of 404")
-        and url.split("?")[0].endswith((f"{path}/_stcore/health", f"{path}/_stcore/host-config"))
-    )
+PAGES = [("/", {}), ("/in-de-buurt", {}), ("/over", {})]
 
 
 def load(opened) -> None:
-    """Wait until the page shows its title or an exception, and the script has finished."""
+    """Wait until the page shows its title or an exception, its first run has finished drawing, and
+    its map (if any) is drawn: the late parts where an error would show."""
     page = opened.page
     page.locator(f"{TITLE}, {EXCEPTION}").first.wait_for(timeout=30_000)
-    wait_until_idle(page, timeout=30)
-    page.wait_for_timeout(1000)  # late elements (the map iframe, dataframes) and late errors
+    wait_for_run(page, timeout=30)
+    if page.locator(MAP_IFRAME).count():
+        wait_for_map(page, points=False)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+
+
+def assert_clean(opened, what: str) -> None:
+    """Nothing broken on screen or in the console."""
+    page = opened.page
+    assert page.get_by_role("dialog").count() == 0, f"{what}: {page.get_by_role('dialog').all_inner_texts()}"
+    exceptions = page.locator(EXCEPTION)
+    assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
+    assert opened.errors == [], f"{what}: {opened.errors}"
+    assert opened.console_errors() == [], f"{what}: {opened.console_errors()}"
+
+
+@pytest.mark.parametrize("path", ["/", "/in-de-buurt", "/over"], ids=["explore", "in-de-buurt", "over"])
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_page_loads(app_real_notiles, open_page, path, lang) -> None:
+    """The page renders its title in its language, right to left in Arabic, and nothing is broken."""
+    opened = open_page(app_real_notiles.page_url(path, lang=lang))
+    load(opened)
+    assert_clean(opened, path)
+    page = opened.page
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
+    main = page.locator("[data-testid='stMain']").first.evaluate("(e) => getComputedStyle(e).direction")
+    assert main == ("rtl" if lang == "ar" else "ltr")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "fr", "tr", "ar", "pl", "es", "uk"])
+def test_the_document_speaks_each_language(app_real_notiles, open_page, lang) -> None:
+    """``<html lang>`` is the chosen language (WCAG 3.1.1): screen readers read it with its own rules."""
+    opened = open_page(app_real_notiles.page_url("/over", lang=lang))
+    load(opened)
+    assert opened.page.evaluate("document.documentElement.lang") == lang
 
 
 @pytest.mark.parametrize(
     ("path", "params"),
-    [
-        ("/", {"lang": "nl"}),
-        ("/over", {"lang": "nl"}),
-        ("/in-de-buurt", {"lang": "nl"}),
-        ("/", {"lang": "ar"}),
-    ],
-    ids=["explore", "over", "in-de-buurt", "explore-ar"],
+    [("/", {}), ("/", {"id": "h1"}), ("/in-de-buurt", {"q": "Centrum Kiel", "r": "2000"}), ("/over", {})],
+    ids=["explore", "explore-selected", "in-de-buurt-cards", "over"],
 )
-def test_page_loads(app_real_notiles, open_page, path, params) -> None:
-    """The page renders its title: no "Page not found", no exception box, no page or console error."""
-    opened = open_page(app_real_notiles.page_url(path, **params))
+def test_hostile_seed_runs_nothing_on_any_page(app_server, open_page, path, params) -> None:
+    """Names, descriptions, addresses, hours, languages, links carrying HTML, ``${}``, backticks,
+    braces, markdown, a 10,000-character text: shown as text on every page; nothing runs."""
+    server = app_server("hostile-all", HOSTILE_ALL_SEED, False)
+    opened = open_page(server.page_url(path, lang="en", **params))
     load(opened)
     page = opened.page
-    assert page.locator('[role="dialog"]').filter(has_text=NOT_FOUND).count() == 0, f"{path} is not a page"
-    exceptions = page.locator(EXCEPTION)
-    assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
-    assert opened.errors == []
-    assert [m for m in opened.console_errors() if not streamlit_deep_link_probe(m, path)] == []
-    if params.get("lang") == "ar":
-        assert (
-            page.locator("section.stMain, [data-testid='stMain']").first.evaluate(
-                "(e) => getComputedStyle(e).direction"
-            )
-            == "rtl"
-        )
-
-
-@pytest.mark.parametrize("path", ["/", "/over"], ids=["explore", "over"])
-def test_page_loads_with_hostile_data(app_hostile, open_page, path) -> None:
-    """The hostile seed (bad rows, markup in names) neither breaks a page nor runs anything."""
-    opened = open_page(app_hostile.page_url(path, lang="en"))
-    load(opened)
-    exceptions = opened.page.locator(EXCEPTION)
-    assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
-    assert opened.errors == []
-    assert [m for m in opened.console_errors() if not streamlit_deep_link_probe(m, path)] == []
-    assert opened.dialogs == []
+    assert_clean(opened, path)
+    assert opened.dialogs == [], "an alert ran"
+    assert page.evaluate("() => window.__xss") is None
+    injected = "() => [...document.querySelectorAll('img, script')].filter((e) => e.getAttribute('src') === 'x').length"
+    assert page.evaluate(injected) == 0
+    for frame in page.frames:
+        assert frame.evaluate("() => window.__xss || null") is None
+        assert frame.evaluate(injected) == 0
+    if path == "/in-de-buurt":
+        cards = page.locator(".sm-card")
+        assert cards.count() >= 6, "every hostile initiative is a result card"
+        texts = cards.all_inner_texts()
+        assert any("<img src=x onerror=alert(1)>Beeld" in t for t in texts), "the name as written, as text"
+        links = page.locator(".sm-card a").evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
+        assert links and all(h.startswith(("https://", "tel:", "mailto:")) for h in links), links
