@@ -8,7 +8,7 @@ PORT ?= 8501
 STAMP := $(VENV)/.installed
 ASSETS_STAMP := static/vendor/.installed
 
-.PHONY: run test test-fast bench lint format geodata assets messages extract-messages clean
+.PHONY: run test test-fast bench lint format geodata assets messages extract-messages clean migrate import-data export-data backup
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,25 @@ geodata: $(STAMP)
 
 run: $(STAMP) assets messages
 	-$(PY) -m solidarity.geodata --if-missing
+	$(PY) -m solidarity.cli migrate
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# The store (DATABASE_URL, default data/solidarity.sqlite3): see README "Keeping the data".
+migrate: $(STAMP)
+	$(PY) -m solidarity.cli migrate
+
+# make import-data FILE=path.csv [DRY_RUN=1] [WHO=you@example.org]
+import-data: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make import-data FILE=path.csv [DRY_RUN=1] [WHO=you@example.org]"; exit 2; }
+	$(PY) -m solidarity.cli import-data "$(FILE)" $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(WHO),--who "$(WHO)")
+
+# make export-data DIR=path
+export-data: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make export-data DIR=path"; exit 2; }
+	$(PY) -m solidarity.cli export-data "$(DIR)"
+
+backup: $(STAMP)
+	$(PY) -m solidarity.cli backup
 
 test: $(STAMP) assets messages
 	$(PY) -m ruff check .

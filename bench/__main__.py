@@ -10,7 +10,12 @@ prints its section and returns its target rows, and the report ends with all of 
 3. :mod:`bench.browser`: time until initiative markers are visible in headless Chromium,
    with an empty Streamlit page and the map alone as floors;
 4. :mod:`bench.nearest`: nearest-initiative queries;
-5. memory and map sizes, then the targets and whether they are met.
+5. memory and map sizes;
+6. :mod:`bench.store`: one edit with its history row, ``import-data`` of 10,000 rows (dry run,
+   commit), on SQLite and on PostgreSQL when ``TEST_DATABASE_URL``/``BENCH_DATABASE_URL`` is set;
+7. :mod:`bench.store` (load): 10 concurrent browser sessions changing filters against one;
+
+then the targets and whether they are met.
 
 All on synthetic initiatives (:func:`solidarity.synthetic.generate`) with the real centres and
 projects from ``data/`` (copied into a temporary seed folder, never written to). A missed target
@@ -39,7 +44,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from bench import browser, maps, nearest, reruns  # noqa: E402
+from bench import browser, maps, nearest, reruns, store  # noqa: E402
 from bench.fixtures import SEED, Context, Fixtures, Part, quiet_streamlit  # noqa: E402
 from bench.report import Target, fmt_bytes, met_label, section, table  # noqa: E402
 from harness import chromium  # noqa: E402
@@ -74,7 +79,9 @@ def part_memory(ctx: Context) -> list[Target]:
 
 
 #: The parts in report order; the memory table last (it reads the results of the others).
-PARTS: tuple[Part, ...] = (maps.PART, reruns.PART, browser.PART, nearest.PART, Part("memory", part_memory))
+PARTS: tuple[Part, ...] = (
+    maps.PART, reruns.PART, browser.PART, nearest.PART, Part("memory", part_memory), store.PART, store.LOAD_PART,
+)
 
 
 def summary(targets: list[Target]) -> None:

@@ -6,7 +6,8 @@ Every setting is documented in the README ("Configuration"); a test fails when o
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from geo.geocode import NominatimConfig
 from geo.opendata import DEFAULT_BASE_URL, PortalConfig
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message is one line naming it."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,36 @@ def load_settings(secrets: Mapping[str, object] | None = None, environ: Mapping[
             raw = secrets[f.name]
         if raw is None or raw == "":
             continue
-        values[f.name] = float(raw) if f.type in ("float", float) else str(raw)
+        if f.type in ("float", float):
+            try:
+                values[f.name] = float(raw)
+            except (TypeError, ValueError):
+                raise SettingsError(f"{f.name} must be a number of seconds, not {str(raw)[:40]!r}") from None
+        else:
+            values[f.name] = str(raw)
     if str(values.get("TILES_URL", "")).lower() in ("none", "off"):
         values["TILES_URL"] = ""
     return Settings(**values)
+
+
+def secrets_files() -> list[Path]:
+    """The ``secrets.toml`` files Streamlit reads, in its order (the later wins)."""
+    return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
+
+
+def read_secrets(paths: Iterable[Path] | None = None) -> dict[str, object]:
+    """The keys of the secrets files that exist; :class:`SettingsError` for one that is not valid TOML
+    (never a silent fallback to the defaults)."""
+    values: dict[str, object] = {}
+    for path in secrets_files() if paths is None else paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path} cannot be read: {exc}") from None
+        try:
+            values.update(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+    return values

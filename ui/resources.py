@@ -11,28 +11,52 @@ from geo.boundaries import Boundaries, find_wijken_file, load_boundaries
 from geo.gazetteer import Gazetteer
 from geo.geocode import Geocoder, make_nominatim
 from solidarity.catalog import Catalog, build_catalog
+from solidarity.i18n import N_, _
 from solidarity.nearby import gazetteer_places
-from solidarity.settings import Settings, load_settings
-from solidarity.store import LoadReport, Store
+from solidarity.safety import md
+from solidarity.settings import Settings, SettingsError, load_settings, read_secrets
+from solidarity.store import LoadReport, Store, StoreError
 
 log = logging.getLogger(__name__)
 
+MSG_CANNOT_START = N_(
+    "The map cannot be shown: a setting is wrong or the database cannot be reached. "
+    "Whoever runs this app can fix it; the problem is:"
+)
+
+
+def stop(problem: str) -> None:
+    """Stop the run with one clear line naming the setting (no traceback, no fallback)."""
+    log.error("cannot start: %s", problem)
+    st.error(_(MSG_CANNOT_START) + "  \n" + md(problem), icon=":material/error:")
+    st.stop()
+
 
 def settings() -> Settings:
-    """The settings: environment first, then ``.streamlit/secrets.toml``."""
+    """The settings: environment first, then ``.streamlit/secrets.toml`` (a malformed file stops the app)."""
     try:
-        secrets = dict(st.secrets)
-    except Exception:  # no secrets file: that is the normal case  # noqa: BLE001
-        secrets = {}
-    return load_settings(secrets=secrets)
+        return load_settings(secrets=read_secrets())
+    except SettingsError as exc:
+        stop(str(exc))
+        raise  # st.stop() raised already; for type checkers
 
 
 @st.cache_resource(show_spinner=False)
-def store(url: str, seed_dir: str) -> tuple[Store, LoadReport | None]:
-    """The store for ``url``, seeded from ``seed_dir`` when empty (one per process)."""
-    instance = Store(url)
+def _store(url: str, seed_dir: str) -> tuple[Store, LoadReport | None]:
+    instance = Store(url)  # applies pending migrations (safe with several processes)
     report = instance.ensure_seeded(Path(seed_dir))
     return instance, report
+
+
+def store(url: str, seed_dir: str) -> tuple[Store, LoadReport | None]:
+    """The store for ``url``, migrated, seeded from ``seed_dir`` when empty (one per process).
+
+    A wrong ``DATABASE_URL`` or an unreachable database stops the app with one line."""
+    try:
+        return _store(url, seed_dir)
+    except StoreError as exc:
+        stop(str(exc))
+        raise
 
 
 def current_boundaries(config: Settings) -> Boundaries | None:
