@@ -156,24 +156,33 @@ class KeyValueStore(Protocol):
 class KeyValueGeocodeCache:
     """A :class:`GeocodeCache` on a :class:`KeyValueStore`: places as JSON, kept at most ``max_age``.
 
-    The keys are normalised queries (:func:`cache_key`): what residents typed. They are kept only
-    as long as ``max_age`` (``GEOCODE_CACHE_DAYS``) and never logged.
+    The keys are normalised queries (:func:`cache_key`): what residents typed. They are read only
+    while younger than ``max_age`` (``GEOCODE_CACHE_DAYS``), deleted after it (at most once an
+    hour, on a write), and never logged.
     """
 
     NAMESPACE = "geocode"
+    MAX_KEY = 512
+    PURGE_EVERY_S = 3600.0
 
-    def __init__(self, store: KeyValueStore, max_age: dt.timedelta) -> None:
+    def __init__(self, store: KeyValueStore, max_age: dt.timedelta | None, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.max_age = max_age
+        self.clock = clock
+        self._purged = float("-inf")
 
     def get(self, key: str) -> list[Place] | None:
         """The places stored for ``key`` (younger than ``max_age``), or ``None``."""
-        text = self.store.cache_get(self.NAMESPACE, key, self.max_age)
+        text = self.store.cache_get(self.NAMESPACE, key[: self.MAX_KEY], self.max_age)
         return None if text is None else places_from_json(text)
 
     def put(self, key: str, places: list[Place]) -> None:
-        """Store ``places`` for ``key``."""
-        self.store.cache_put(self.NAMESPACE, key, places_to_json(places))
+        """Store ``places`` for ``key``; now and then forget the answers older than ``max_age``."""
+        self.store.cache_put(self.NAMESPACE, key[: self.MAX_KEY], places_to_json(places))
+        purge = getattr(self.store, "cache_purge", None)
+        if self.max_age is not None and purge is not None and self.clock() - self._purged >= self.PURGE_EVERY_S:
+            self._purged = self.clock()
+            purge(self.NAMESPACE, self.max_age)
 
 
 def places_to_json(places: Sequence[Place]) -> str:

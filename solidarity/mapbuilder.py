@@ -156,7 +156,7 @@ class FitWhenSized(MacroElement):
           var bounds = {{ this.bounds|tojson }};
           var active = true;
           var fit = function () {
-            if (active) { map.invalidateSize(); map.fitBounds(bounds, {paddingTopLeft: [28, 64], paddingBottomRight: [28, 28], maxZoom: {{ this.max_zoom }}}); }
+            if (active) { map.invalidateSize(); map.fitBounds(bounds, {paddingTopLeft: [28, 84], paddingBottomRight: [28, 28], maxZoom: {{ this.max_zoom }}}); }
           };
           var stop = function () { active = false; window.removeEventListener('resize', fit); };
           window.addEventListener('resize', fit);

@@ -38,7 +38,6 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from geo.geocode import places_from_json, places_to_json
 from solidarity import exchange, schema
 from solidarity import migrate as migrations
 from solidarity.db import StoreError, is_sqlite, make_engine, normalise_url, reading, shown_url, sqlite_path, writing
@@ -83,7 +82,6 @@ FILES = {"centres": "centres.csv", "projects": "projects.csv", "initiatives": "i
          "translations": "translations.csv"}  # fmt: skip
 EDITABLE = ("centres", "projects", "initiatives")
 #: The cache namespace of the geocoding answers (:meth:`Store.get` / :meth:`Store.put`).
-GEOCODE_NAMESPACE = "geocode"
 
 
 # -- results and errors -----------------------------------------------------------------------
@@ -843,16 +841,6 @@ class Store:
 
     def _upsert(self, table: sa.Table) -> Any:
         return (sqlite if is_sqlite(self.engine) else postgresql).insert(table)
-
-    # -- geocode cache (the protocol of geo.geocode.GeocodeCache), on the key/value cache ------
-    def get(self, key: str) -> list[Any] | None:
-        """Cached places for a normalised geocoding query, or None."""
-        text = self.cache_get(GEOCODE_NAMESPACE, key[:512])
-        return None if text is None else places_from_json(text)
-
-    def put(self, key: str, places: list[Any]) -> None:
-        """Remember the places found for a normalised geocoding query."""
-        self.cache_put(GEOCODE_NAMESPACE, key[:512], places_to_json(places))
 
     # -- internals ------------------------------------------------------------------------------
     @staticmethod

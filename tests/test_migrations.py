@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from geo.geocode import KeyValueGeocodeCache
 from solidarity import migrate, schema
 from solidarity.db import make_engine, normalise_url
 from solidarity.store import Store
@@ -48,7 +49,8 @@ def test_old_store_upgrades_in_place_keeping_every_row(db_url: str, seed_dir: Pa
     assert len(store.translations()) == counts["translations"]
     assert len(store.load_errors()) == counts["load_errors"] > 0
     assert store.data_version() == 3
-    assert store.get(legacy_store.GEOCODE_ROW["key"])[0].label == "Schijfstraat 105, 2020 Antwerpen"
+    cache = KeyValueGeocodeCache(store, max_age=None)
+    assert cache.get(legacy_store.GEOCODE_ROW["key"])[0].label == "Schijfstraat 105, 2020 Antwerpen"
     # The upgraded store takes edits like a new one.
     record = store.record("initiatives", "i1")
     assert record.version == 1

@@ -340,13 +340,25 @@ def test_cache_get_put_max_age_and_purge(any_store: Store) -> None:
     assert store.data_version() == version  # the cache is not the data
 
 
-def test_geocode_cache_protocol_still_works(any_store: Store) -> None:
+def test_the_geocoder_keeps_its_answers_in_the_store_for_at_most_the_days_set(any_store: Store) -> None:
+    """The app's geocode cache: the store's plain key/value cache, read while young, then deleted."""
     from geo.gazetteer import Place
+    from geo.geocode import KeyValueGeocodeCache
 
+    clock = [0.0]
+    cache = KeyValueGeocodeCache(any_store, max_age=dt.timedelta(days=30), clock=lambda: clock[0])
     place = Place("Schijfstraat, 2020 Antwerpen", 51.19, 4.375, "street", "2020", "nominatim")
-    any_store.put("v1:schijfstraat", [place])
-    assert any_store.get("v1:schijfstraat") == [place]
-    assert any_store.get("v1:other") is None
+    cache.put("v1:schijfstraat", [place])
+    assert cache.get("v1:schijfstraat") == [place]
+    assert cache.get("v1:other") is None
+    with any_store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE cache SET created = created - 31 * 86400 WHERE namespace = 'geocode'")
+    assert cache.get("v1:schijfstraat") is None, "older than GEOCODE_CACHE_DAYS: not used"
+    assert any_store.cache_get("geocode", "v1:schijfstraat") is not None, "still there until the next purge"
+    clock[0] += KeyValueGeocodeCache.PURGE_EVERY_S
+    cache.put("v1:kiel", [place])
+    assert any_store.cache_get("geocode", "v1:schijfstraat") is None, "deleted on a later write"
+    assert cache.get("v1:kiel") == [place]
 
 
 def test_reserve_slot_spaces_requests_and_refuses_beyond_max_wait(any_store: Store) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 from geo.boundaries import Boundaries, find_wijken_file, load_boundaries
 from geo.gazetteer import Gazetteer
-from geo.geocode import Geocoder, make_nominatim
+from geo.geocode import Geocoder, KeyValueGeocodeCache, SharedRateLimiter, make_nominatim
 from solidarity.catalog import Catalog, build_catalog
 from solidarity.i18n import N_, _
 from solidarity.nearby import gazetteer_places
@@ -90,7 +91,9 @@ def _geocoder(url: str, seed_dir: str, version: int, geodata_key: str) -> Geocod
     instance, _report = store(url, seed_dir)
     data = catalog()
     gazetteer = Gazetteer.from_sources(config.geodata_dirs, extra_places=gazetteer_places(data.centres, data.initiatives))
-    return Geocoder(gazetteer, instance, make_nominatim(config.nominatim()))
+    # The answers and the one-request-a-second limit live in the store: shared by every app process.
+    cache = KeyValueGeocodeCache(instance, dt.timedelta(days=float(config.GEOCODE_CACHE_DAYS)))
+    return Geocoder(gazetteer, cache, make_nominatim(config.nominatim()), limiter=SharedRateLimiter(instance))
 
 
 def geocoder() -> Geocoder:
