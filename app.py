@@ -21,6 +21,8 @@ common.page_style()
 pages = [
     st.Page("pages/explore.py", title=_("Explore the map"), icon=":material/map:", default=True),
     st.Page("pages/nearby.py", title=_("Near me"), icon=":material/near_me:", url_path="in-de-buurt"),
+    st.Page("pages/figures.py", title=_("Figures"), icon=":material/bar_chart:", url_path="cijfers"),
+    st.Page("pages/presentation.py", title=_("Presentation"), icon=":material/slideshow:", url_path="presentatie"),
     st.Page("pages/about.py", title=_("About"), icon=":material/info:", url_path="over"),
 ]
 navigation = st.navigation(pages, position="sidebar")

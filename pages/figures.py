@@ -1,0 +1,122 @@
+"""Figures: per buurtwerk area, the five together and the city; the project matrix; a map per wijk;
+the gap analysis; exports. Follows the explore filters through the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from solidarity import charts
+from solidarity.council import build_view
+from solidarity.figures import (
+    CITY,
+    INDICATORS,
+    counts_table,
+    density_sentence,
+    headline,
+    project_matrix,
+    source_line,
+    wijk_indicators,
+)
+from solidarity.gaps import ANY, MINUTES, category_words, gap_sentence
+from solidarity.i18n import _
+from solidarity.model import CATEGORIES
+from solidarity.safety import md
+from ui import council, resources
+from ui.common import init_language
+from ui.exports import report_downloads, table_downloads
+
+init_language()
+catalog = resources.catalog()
+geo = council.geography()
+gaps = council.gap_analysis()
+centre_labels = {a.id: a.label for a in geo.areas.values()}
+
+st.title(_("Figures per neighbourhood"))
+state = council.filter_bar("fig", catalog.vocabulary, centre_labels)
+view = build_view(catalog, state, geo, gaps)
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown("**" + md(view.filters) + "**")
+    st.link_button(_("Open these filters on the map"), council.explore_url(state), icon=":material/map:")
+if not geo.has_geometry:
+    st.info(
+        _("Without neighbourhood boundaries the figures count initiatives by their buurtwerk only: no "
+          "densities per km², no map per wijk and no gap analysis. Run `make geodata` once while online, "
+          "or set GEODATA_DIR to a folder with the wijken file."),
+        icon=":material/info:",
+    )
+if len(view.unscoped) == 0:
+    st.info(_("No initiative matches these filters."), icon=":material/search_off:")
+
+st.header(_("Direct and indirect solidarity"))
+for count in view.counts:
+    st.markdown("- " + md(headline(count)))
+balance = charts.type_balance_chart(view.counts)
+st.altair_chart(balance, width="stretch")
+st.caption(source_line("counts", filters=view.filters))
+
+st.header(_("Initiatives per 10,000 residents and per km²"))
+for count in view.counts:
+    st.markdown("- " + md(density_sentence(count)))
+st.dataframe(counts_table(view.counts), hide_index=True)
+st.caption(source_line("density", view.period, view.filters))
+
+st.header(_("What the initiatives do"))
+categories_chart = charts.category_chart(view.counts)
+st.altair_chart(categories_chart, width="stretch")
+st.caption(source_line("counts", filters=view.filters))
+
+st.header(_("Projects and buurtwerken"))
+matrix = charts.matrix_chart(project_matrix(view.unscoped, geo, catalog.projects))
+st.altair_chart(matrix, width="stretch")
+st.caption(source_line("matrix", filters=view.filters))
+
+chosen_charts = {_("balance"): balance, _("categories"): categories_chart, _("projects"): matrix}
+if geo.has_geometry:
+    st.header(_("A map per wijk"))
+    indicator = st.segmented_control(
+        _("Indicator"), list(INDICATORS), format_func=charts.indicator_label, default="per_10k", key="fig_indicator"
+    ) or "per_10k"
+    choropleth = charts.choropleth_chart(
+        geo.wijken_geojson,
+        wijk_indicators(view.unscoped, geo), indicator, view.period, geo.figures.source or _("no figure"),
+        highlight=view.areas_geojson(),
+    )
+    st.altair_chart(choropleth, width="stretch")
+    st.caption(source_line("choropleth", view.period, view.filters))
+    chosen_charts[_("map per wijk")] = choropleth
+
+if gaps is not None:
+    st.header(_("Where people are far from an initiative"))
+    st.markdown(
+        _("Walking time is estimated as on the residents' page: the straight line × 1.3 at 4.5 km/h. "
+          "Each wijk's residents are spread evenly over its part of the area (a 100 m grid).")
+    )
+    with st.container(horizontal=True, gap="medium"):
+        minutes = st.segmented_control(
+            _("Walking time"), list(MINUTES), default=10, key="fig_minutes",
+            format_func=lambda m: _("{minutes} minutes").format(minutes=m),
+        ) or 10
+        category = st.selectbox(
+            _("Kind of initiative"), [ANY, *CATEGORIES], format_func=category_words, key="fig_gap_category", width=320
+        )
+    shares = gaps.shares(view.area_ids, [ANY, *CATEGORIES], view.gap_view, minutes)
+    for share in (s for s in shares if s.category == category):
+        st.markdown("- " + md(gap_sentence(share, geo.areas[share.area].label)))
+    gap_heat = charts.gap_chart(shares, centre_labels)
+    st.altair_chart(gap_heat, width="stretch")
+    gap_map = charts.area_map_chart(
+        view.areas_geojson(), view.in_area(CITY), catalog.centres,
+        gaps.beyond_geojson(view.area_ids, category, view.gap_view, minutes),
+        title=_("Farther than {minutes} minutes from {what}").format(minutes=minutes, what=category_words(category)),
+        subtitle=_("Orange: more than {minutes} minutes' walk from {what}.").format(minutes=minutes, what=category_words(category)),
+    )
+    st.altair_chart(gap_map, width="stretch")
+    st.caption(source_line("gaps", view.period, view.filters))
+    chosen_charts[_("gaps")] = gap_heat
+    chosen_charts[_("gap map")] = gap_map
+
+st.header(_("Download"))
+st.caption(view.filters)
+table_downloads(view, "fig")
+report_downloads(view, "fig", chosen_charts)
+st.caption(view.attribution().text())

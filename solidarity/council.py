@@ -1,0 +1,297 @@
+"""The council view: the figures of the current filters, the slides of the presentation, and the
+pages of the PDFs, put together from :mod:`figures`, :mod:`gaps`, :mod:`charts` and :mod:`exports`.
+
+Pages call :func:`build_view` once per run and render what it returns; exports are made from
+the same view, so a file holds what the screen shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from solidarity import charts
+from solidarity.attribution import Attribution, attribution
+from solidarity.exports import PdfPage, export_filename, render_pdf, slug, view_parts
+from solidarity.figures import (
+    CITY,
+    FIVE,
+    AreaCount,
+    Geography,
+    area_counts,
+    area_of,
+    density_sentence,
+    filter_summary,
+    fmt_number,
+    headline,
+    source_line,
+    type_label,
+)
+from solidarity.filters import FilterState, apply_filters
+from solidarity.gaps import ANY, GapAnalysis, gap_sentence, view_for
+from solidarity.i18n import _
+from solidarity.model import CATEGORIES, split_list
+from solidarity.views import category_label
+
+#: The walking time the slides and PDFs use.
+SLIDE_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class CouncilView:
+    """Everything the council pages show for one filter state."""
+
+    catalog: Any
+    state: FilterState
+    geography: Geography
+    gaps: GapAnalysis | None
+    shown: pd.DataFrame  # the filtered initiatives, as on the explore map (and in the exports)
+    unscoped: pd.DataFrame  # the same filters without the buurtwerk filter (the comparisons need it)
+    counts: list[AreaCount]
+    filters: str
+    day: dt.date
+
+    @property
+    def period(self) -> str:
+        """The period of the wijk figures."""
+        return self.geography.figures.period
+
+    @property
+    def gap_view(self) -> str:
+        """The gap analysis view of the type filter (``all``, ``direct``, ``indirect``)."""
+        return view_for(self.state.types)
+
+    @property
+    def area_ids(self) -> list[str]:
+        """The buurtwerk areas of the view: the filtered ones, or all five."""
+        return [c.id for c in self.counts if c.id not in (FIVE, CITY)]
+
+    def count(self, area_id: str) -> AreaCount | None:
+        """The counts of one area (or of :data:`FIVE` / :data:`CITY`)."""
+        return next((c for c in self.counts if c.id == area_id), None)
+
+    def attribution(self, initiatives: pd.DataFrame | None = None) -> Attribution:
+        """The credits of this view (with the sources of ``initiatives``, default: the shown ones)."""
+        return attribution(self.period, self.shown if initiatives is None else initiatives)
+
+    def filename(self, ext: str, *extra: str) -> str:
+        """An export's file name: the filters (or ``extra``) and the date."""
+        return export_filename(list(extra) or view_parts(self.state, self.centre_slugs()), ext, self.day)
+
+    def centre_slugs(self) -> dict[str, str]:
+        """Buurtwerk id -> its neighbourhood's name (``de-stek`` -> ``Kiel``)."""
+        return {a.id: a.label for a in self.geography.areas.values()}
+
+    def in_area(self, area_id: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The initiatives (of ``frame``, default the unscoped ones) that count in ``area_id``."""
+        frame = self.unscoped if frame is None else frame
+        if area_id == CITY:
+            return frame
+        areas = area_of(frame)
+        if area_id == FIVE:
+            return frame[areas.isin(set(self.geography.areas)).to_numpy()]
+        return frame[(areas == area_id).to_numpy()]
+
+    def areas_geojson(self, area_ids: Sequence[str] | None = None) -> dict:
+        """The buurtwerk areas as GeoJSON (empty without the boundaries)."""
+        from geo.boundaries import to_geojson
+
+        chosen = self.area_ids if area_ids is None else area_ids
+        shapes = {a: self.geography.areas[a].geometry for a in chosen if a in self.geography.areas}
+        return to_geojson({k: v for k, v in shapes.items() if v is not None}, tolerance=0.00003)
+
+    def gap_sentences(self, area_id: str, categories: Sequence[str] = (ANY,), minutes: int = SLIDE_MINUTES) -> list[str]:
+        """The gap sentences of an area (empty without the gap analysis)."""
+        if self.gaps is None or area_id not in self.gaps.grids:
+            return []
+        label = self.geography.areas[area_id].label
+        return [gap_sentence(self.gaps.share(area_id, c, self.gap_view, minutes), label) for c in categories]
+
+
+def build_view(
+    catalog: Any, state: FilterState, geography: Geography, gaps: GapAnalysis | None, day: dt.date | None = None
+) -> CouncilView:
+    """The figures of ``state``: counts per chosen area (all five without a buurtwerk filter), the
+    five together and the city, computed on the filters without the buurtwerk filter."""
+    unscoped = apply_filters(catalog.initiatives, replace(state, centres=(), selected=""))
+    shown = apply_filters(catalog.initiatives, replace(state, selected=""))
+    counts = area_counts(unscoped, geography, catalog.projects, state.centres or None)
+    centre_labels = {a.id: a.label for a in geography.areas.values()}
+    filters = filter_summary(state, centre_labels, catalog.project_names())
+    return CouncilView(catalog, state, geography, gaps, shown, unscoped, counts, filters, day or dt.date.today())
+
+
+# -- slides ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide: a stable, readable id (its link ``?slide=<id>``), its kind and what it is about."""
+
+    id: str
+    kind: str  # overview, balance, gaps, area, project
+    ref: str = ""  # the buurtwerk or project id
+
+
+def deck(catalog: Any) -> list[Slide]:
+    """The slides in order: the five on one map, direct and indirect per neighbourhood, the gaps,
+    one per buurtwerk (id: its neighbourhood, e.g. ``kiel``), one per project (``project-woonlab``)."""
+    slides = [Slide("overzicht", "overview"), Slide("solidariteit", "balance"), Slide("gaten", "gaps")]
+    slides += [Slide(slug(row.wijk or row.name), "area", row.id) for row in catalog.centres.itertuples(index=False)]
+    slides += [
+        Slide("project-" + slug(row.id), "project", row.id)
+        for row in catalog.projects.itertuples(index=False)
+        if row.kind == "project"
+    ]
+    return slides
+
+
+def slide_index(slides: Sequence[Slide], slide_id: str) -> int:
+    """The position of ``slide_id`` (0, the first slide, for an unknown or missing id)."""
+    return next((i for i, s in enumerate(slides) if s.id == (slide_id or "").strip().lower()), 0)
+
+
+@dataclass(frozen=True)
+class SlideContent:
+    """What a slide shows: a title, sentences, a chart (Altair) and whether nothing matched."""
+
+    title: str
+    sentences: tuple[str, ...]
+    chart: Any | None
+    empty: bool = False
+    note: str = ""  # e.g. why a part is missing (no boundaries)
+    source: str = ""
+
+
+def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470) -> SlideContent:
+    """The content of one slide for the current view (filters)."""
+    catalog, geo = view.catalog, view.geography
+    no_areas = "" if geo.has_geometry else _("The neighbourhood areas are not shown: no neighbourhood boundaries were found.")
+    if slide.kind == "overview":
+        five, city = view.count(FIVE), view.count(CITY)
+        return SlideContent(
+            _("The five buurtwerken and the initiatives around them"),
+            tuple(headline(c) for c in (five, city) if c),
+            charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, title=" ", height=chart_height),
+            empty=city is None or city.total == 0,
+            note=no_areas,
+            source=source_line("counts", filters=view.filters),
+        )
+    if slide.kind == "balance":
+        counts = view.counts
+        return SlideContent(
+            _("Direct and indirect solidarity per neighbourhood"),
+            tuple(headline(c) for c in counts if c.id not in (CITY,)),
+            charts.type_balance_chart(counts, title=" "),
+            empty=all(c.total == 0 for c in counts),
+            source=source_line("counts", filters=view.filters),
+        )
+    if slide.kind == "gaps":
+        if view.gaps is None:
+            return SlideContent(_("Where people are far from an initiative"), (), None, note=no_areas or _("The gap analysis is not available."))
+        sentences = tuple(s for a in view.area_ids for s in view.gap_sentences(a))
+        beyond = view.gaps.beyond_geojson(view.area_ids, ANY, view.gap_view, SLIDE_MINUTES)
+        return SlideContent(
+            _("Where people are far from an initiative"),
+            sentences,
+            charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, beyond, title=" ",
+                                  subtitle=_("Orange: more than {minutes} minutes' walk from any initiative of these filters.").format(minutes=SLIDE_MINUTES),
+                                  height=chart_height),
+            empty=len(view.unscoped) == 0,
+            source=source_line("gaps", view.period, view.filters),
+        )
+    if slide.kind == "area":
+        area = geo.areas[slide.ref]
+        count = area_counts(view.unscoped, geo, catalog.projects, [slide.ref])[0]
+        beyond = view.gaps.beyond_geojson([slide.ref], ANY, view.gap_view, SLIDE_MINUTES) if view.gaps else None
+        return SlideContent(
+            f"{area.label} — {area.centre_name}",
+            (headline(count), density_sentence(count), *view.gap_sentences(slide.ref)),
+            charts.area_map_chart(view.areas_geojson([slide.ref]), view.in_area(slide.ref), catalog.centres[catalog.centres["id"] == slide.ref],
+                                  beyond, title=" ", height=chart_height),
+            empty=count.total == 0,
+            note=no_areas,
+            source=source_line("density", view.period, view.filters),
+        )
+    project = catalog.projects[catalog.projects["id"] == slide.ref].iloc[0]
+    linked = view.unscoped[view.unscoped["projects"].map(lambda v: slide.ref in split_list(v)).to_numpy(bool)]
+    per_area = area_counts(linked, geo, catalog.projects)
+    sentences = [str(project["description"])] if project["description"] else []
+    sentences += [headline(c) for c in per_area if c.id != CITY and c.total]
+    if not linked.empty:
+        sentences.append(headline(per_area[-1]))
+    return SlideContent(
+        str(project["name"]),
+        tuple(sentences),
+        charts.area_map_chart(view.areas_geojson(), linked, catalog.centres, title=" ", height=chart_height),
+        empty=linked.empty,
+        note=no_areas,
+        source=source_line("matrix", filters=view.filters),
+    )
+
+
+# -- PDFs ----------------------------------------------------------------------------------
+
+
+def area_pdf_page(view: CouncilView, area_id: str, map_png: bytes | None = None) -> PdfPage:
+    """The one-page report of a buurtwerk area: figures, a map, the gaps and the sources."""
+    geo = view.geography
+    area = geo.areas[area_id]
+    count = area_counts(view.unscoped, geo, view.catalog.projects, [area_id])[0]
+    rows = view.in_area(area_id)
+    if map_png is None:
+        beyond = view.gaps.beyond_geojson([area_id], ANY, view.gap_view, SLIDE_MINUTES) if view.gaps else None
+        chart = charts.area_map_chart(view.areas_geojson([area_id]), rows, view.catalog.centres[view.catalog.centres["id"] == area_id],
+                                      beyond, title=" ", height=420)
+        map_png = charts.to_png(chart, scale=1.6, width=760)
+    table = [
+        (_("Initiatives"), fmt_number(count.total)),
+        *((type_label(t), fmt_number(count.by_type[t])) for t in ("direct", "both", "indirect")),
+        (_("Residents ({period})").format(period=view.period or "–"), fmt_number(area.residents)),
+        (_("Initiatives per 10,000 residents"), fmt_number(count.per_10k, 1)),
+        (_("Initiatives per km²"), fmt_number(count.per_km2, 1)),
+    ]
+    top = sorted(((n, c) for c, n in count.by_category.items() if n), reverse=True)[:4]
+    table += [(category_label(c), fmt_number(n)) for n, c in top]
+    gaps = view.gap_sentences(area_id, [c for c in CATEGORIES if count.by_category.get(c)] or [ANY])
+    credits = view.attribution(rows)
+    return PdfPage(
+        title=f"{area.label} — {area.centre_name}",
+        subtitle=f"{view.filters} · {view.day.isoformat()}",
+        sentences=(headline(count), density_sentence(count), *view.gap_sentences(area_id), *gaps),
+        image_png=map_png,
+        table=tuple(table),
+        footer=credits.text() + " · " + source_line("density", view.period),
+        sources=credits.initiative_sources,
+    )
+
+
+def areas_pdf(view: CouncilView, area_ids: Sequence[str] | None = None) -> bytes:
+    """The PDF of the areas: one page per buurtwerk area (default: the areas of the view)."""
+    chosen = list(area_ids or view.area_ids)
+    pages = [area_pdf_page(view, a) for a in chosen]
+    return render_pdf(pages, _("Solidarity map of Antwerp") + " — " + ", ".join(view.geography.areas[a].label for a in chosen))
+
+
+def presentation_pdf(view: CouncilView, slides: Sequence[Slide] | None = None) -> bytes:
+    """The whole presentation as one PDF to hand out: one landscape page per slide."""
+    slides = list(slides or deck(view.catalog))
+    pages = []
+    for number, slide in enumerate(slides, start=1):
+        content = slide_content(slide, view, chart_height=430)
+        image = charts.to_png(content.chart, scale=1.5, width=820) if content.chart is not None else None
+        sentences = content.sentences if not content.empty else (_("No initiative matches these filters."),)
+        pages.append(
+            PdfPage(
+                title=content.title,
+                subtitle=f"{view.filters} · {number} / {len(slides)} · {view.day.isoformat()}",
+                sentences=tuple(sentences[:2]) + ("",) + tuple(sentences[2:]),
+                image_png=image,
+                footer=view.attribution().text() + (" · " + content.source if content.source else ""),
+            )
+        )
+    return render_pdf(pages, _("Solidarity map of Antwerp") + " — " + _("Presentation"), landscape=True)
