@@ -70,7 +70,11 @@ matrix = charts.matrix_chart(project_matrix(view.unscoped, geo, catalog.projects
 st.altair_chart(matrix, width="stretch")
 st.caption(source_line("matrix", filters=view.filters))
 
-chosen_charts = {_("balance"): balance, _("categories"): categories_chart, _("projects"): matrix}
+chosen_charts = {
+    "balans": (_("Direct and indirect solidarity"), balance),
+    "categorieen": (_("What the initiatives do"), categories_chart),
+    "projecten": (_("Projects and buurtwerken"), matrix),
+}
 if geo.has_geometry:
     st.header(_("A map per wijk"))
     indicator = st.segmented_control(
@@ -83,7 +87,7 @@ if geo.has_geometry:
     )
     st.altair_chart(choropleth, width="stretch")
     st.caption(source_line("choropleth", view.period, view.filters))
-    chosen_charts[_("map per wijk")] = choropleth
+    chosen_charts["wijkkaart"] = (_("A map per wijk"), choropleth)
 
 if gaps is not None:
     st.header(_("Where people are far from an initiative"))
@@ -112,8 +116,8 @@ if gaps is not None:
     )
     st.altair_chart(gap_map, width="stretch")
     st.caption(source_line("gaps", view.period, view.filters))
-    chosen_charts[_("gaps")] = gap_heat
-    chosen_charts[_("gap map")] = gap_map
+    chosen_charts["witte-vlekken"] = (_("Where people are far from an initiative"), gap_heat)
+    chosen_charts["kaart-witte-vlekken"] = (_("gap map"), gap_map)
 
 st.header(_("Download"))
 st.caption(view.filters)

@@ -63,4 +63,4 @@ with st.expander(_("Slides and downloads"), icon=":material/list:"):
         _("Go to a slide"), [s.id for s in slides], default=slide.id, key=f"slide_pick_{slide.id}",
         on_change=lambda: go_to(st.session_state.get(f"slide_pick_{slide.id}") or slide.id),
     )
-    report_downloads(view, "slides", {slide.id: content.chart} if content.chart is not None else {})
+    report_downloads(view, "slides", {slide.id: (content.title, content.chart)} if content.chart is not None else {})

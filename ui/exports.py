@@ -84,8 +84,11 @@ def _view_words(view: CouncilView) -> list[str]:
     return exports.view_parts(view.state, view.centre_slugs())
 
 
-def report_downloads(view: CouncilView, key: str, charts: dict[str, object] | None = None) -> None:
-    """The PDF of the areas (one page each), the presentation PDF and each chart as PNG."""
+def report_downloads(view: CouncilView, key: str, charts: dict[str, tuple[str, object]] | None = None) -> None:
+    """The PDF of the areas (one page each), the presentation PDF and each chart as PNG.
+
+    ``charts``: a stable id (used in the key and the file name) -> (label, Altair chart).
+    """
     from solidarity.charts import to_png
 
     missing = _fonts_missing()
@@ -94,9 +97,9 @@ def report_downloads(view: CouncilView, key: str, charts: dict[str, object] | No
                 f"{key}_pdf_areas", ":material/picture_as_pdf:", disabled=bool(missing) or not view.area_ids, help=missing)
         _button(_("PDF: the presentation"), lambda: presentation_pdf(view), view.filename("pdf", *_view_words(view), "presentatie"),
                 f"{key}_pdf_slides", ":material/slideshow:", disabled=bool(missing), help=missing)
-        for name, chart in (charts or {}).items():
-            _button(_("Chart “{name}” (PNG)").format(name=name), lambda c=chart: to_png(c),
-                    view.filename("png", *_view_words(view), name), f"{key}_png_{exports.slug(name)}", ":material/image:")
+        for chart_id, (label, chart) in (charts or {}).items():
+            _button(_("Chart “{name}” (PNG)").format(name=label), lambda c=chart: to_png(c),
+                    view.filename("png", *_view_words(view), chart_id), f"{key}_png_{chart_id}", ":material/image:")
     if missing:
         st.caption(missing)
 
