@@ -30,14 +30,17 @@ FONT = "Noto Sans, DejaVu Sans, sans-serif"
 
 
 def _configure(chart: alt.TopLevelMixin, width: Any = "container") -> alt.TopLevelMixin:
-    return (
-        chart.properties(width=width)
-        .configure(font=FONT)
-        .configure_title(anchor="start", fontSize=16, subtitleFontSize=13, subtitleColor="#374151")
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelLimit=260)
-        .configure_legend(labelFontSize=12, titleFontSize=12, titleLimit=420, labelLimit=300)
-        .configure_view(stroke=None)
+    """Width and the shared look, set in place: every chained Altair call copies the chart with
+    its inline data (for a map, tens of thousands of coordinates)."""
+    chart.width = width
+    chart.config = alt.Config(
+        font=FONT,
+        title=alt.TitleConfig(anchor="start", fontSize=16, subtitleFontSize=13, subtitleColor="#374151"),
+        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelLimit=260),
+        legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, titleLimit=420, labelLimit=300),
+        view=alt.ViewConfig(stroke=None),
     )
+    return chart
 
 
 def type_balance_chart(counts: Sequence[AreaCount], title: str | None = None) -> alt.TopLevelMixin:
@@ -161,10 +164,11 @@ def choropleth_chart(
             "properties": {"name": feature["properties"].get("wijknaam", code), "value": value, "shown": shown},
         })
     label = indicator_label(indicator) + (" (%)" if indicator == "young_share" else "")
-    data = alt.Data(values=features)
+    # Built without validating every coordinate (the features are made here, from valid GeoJSON).
+    data = alt.Data.from_dict({"values": features}, validate=False)
     legend_title = [label, _("{period} · {source}").format(period=period or _("no figure"), source=source)]
     known = (
-        alt.Chart(data)
+        alt.Chart()
         .transform_filter("datum.properties.value != null")
         .mark_geoshape(stroke="#FFFFFF", strokeWidth=0.7)
         .encode(
@@ -174,7 +178,7 @@ def choropleth_chart(
         )
     )
     missing = (
-        alt.Chart(data)
+        alt.Chart()
         .transform_filter("datum.properties.value == null")
         .mark_geoshape(fill=NO_FIGURE_COLOUR, stroke="#FFFFFF", strokeWidth=0.7)
         .encode(tooltip=[alt.Tooltip("properties.name:N", title=_("Wijk")), alt.Tooltip("properties.shown:N", title=label)])
@@ -183,11 +187,12 @@ def choropleth_chart(
     if highlight and highlight.get("features"):
         layers.append(alt.Chart(alt.Data(values=highlight["features"])).mark_geoshape(
             filled=False, stroke=CENTRE_COLOUR, strokeWidth=2.2))
-    chart = alt.layer(*layers).project("mercator").properties(
-        title=alt.Title(_("{indicator} per wijk").format(indicator=indicator_label(indicator)),
-                        subtitle=_("Grey: no figure. The five buurtwerk areas have a dark outline.")),
-        height=520,
-    )
+    # The wijken travel once, as the layer's data (sub-charts without data inherit it).
+    chart = alt.LayerChart(data=data, layer=layers)
+    chart.projection = alt.Projection(type="mercator")
+    chart.title = alt.Title(_("{indicator} per wijk").format(indicator=indicator_label(indicator)),
+                            subtitle=_("Grey: no figure. The five buurtwerk areas have a dark outline."))
+    chart.height = 520
     return _configure(chart)
 
 
@@ -229,10 +234,12 @@ def area_map_chart(
     subtitle: str = "",
     height: int = 520,
     width: Any = "container",
+    tooltips: bool = True,
 ) -> alt.TopLevelMixin:
     """A map without tiles: the areas, the gap cells (optional), the initiatives by type and the buurtwerken.
 
-    Works offline and as a PNG (vl-convert): no background tiles are needed.
+    Works offline and as a PNG (vl-convert): no background tiles are needed. ``tooltips=False``
+    leaves the names out of the data (for images: a smaller spec, drawn faster).
     """
     labels = {t: type_label(t) for t in TYPE_ORDER}
     layers = []
@@ -246,8 +253,9 @@ def area_map_chart(
         "lat": points["lat"].to_numpy(float) if len(points) else [],
         "lon": points["lon"].to_numpy(float) if len(points) else [],
         "type": points["solidarity_type"].map(labels).to_numpy() if len(points) else [],
-        "name": points["name"].to_numpy() if len(points) else [],
     })
+    if tooltips:
+        frame["name"] = points["name"].to_numpy() if len(points) else []
     layers.append(alt.Chart(frame).mark_point(filled=True, size=70, opacity=0.9, stroke="#FFFFFF", strokeWidth=0.8).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color("type:N", scale=alt.Scale(domain=[labels[t] for t in TYPE_ORDER],
@@ -255,17 +263,17 @@ def area_map_chart(
                         legend=alt.Legend(title=_("Solidarity"), orient="bottom")),
         shape=alt.Shape("type:N", scale=alt.Scale(domain=[labels[t] for t in TYPE_ORDER],
                                                   range=["circle", "diamond", "square"]), legend=None),
-        tooltip=[alt.Tooltip("name:N", title=_("Name")), alt.Tooltip("type:N", title=_("Solidarity"))],
+        tooltip=[alt.Tooltip("name:N", title=_("Name")), alt.Tooltip("type:N", title=_("Solidarity"))] if tooltips else alt.Undefined,
     ))
     centre_frame = pd.DataFrame({"lat": centres["lat"].to_numpy(float), "lon": centres["lon"].to_numpy(float),
                                  "name": centres["name"].to_numpy()})
     layers.append(alt.Chart(centre_frame).mark_point(shape="square", filled=True, size=220, color=CENTRE_COLOUR,
                                                      stroke="#FFFFFF", strokeWidth=1.5).encode(
         longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("name:N", title=_("Buurtwerk"))]))
-    chart = alt.layer(*layers).project("mercator").properties(
-        title=alt.Title(title or _("The five buurtwerken and the initiatives around them"), subtitle=subtitle or alt.Undefined),
-        height=height,
-    )
+    chart = alt.layer(*layers)
+    chart.projection = alt.Projection(type="mercator")
+    chart.title = alt.Title(title or _("The five buurtwerken and the initiatives around them"), subtitle=subtitle or alt.Undefined)
+    chart.height = height
     return _configure(chart, width=width)
 
 

@@ -102,7 +102,7 @@ class CouncilView:
 
         chosen = self.area_ids if area_ids is None else area_ids
         shapes = {a: self.geography.areas[a].geometry for a in chosen if a in self.geography.areas}
-        return to_geojson({k: v for k, v in shapes.items() if v is not None}, tolerance=0.00003)
+        return to_geojson({k: v for k, v in shapes.items() if v is not None}, tolerance=0.0001)
 
     def gap_sentences(self, area_id: str, categories: Sequence[str] = (ANY,), minutes: int = SLIDE_MINUTES) -> list[str]:
         """The gap sentences of an area (empty without the gap analysis)."""
@@ -167,8 +167,8 @@ class SlideContent:
     source: str = ""
 
 
-def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470) -> SlideContent:
-    """The content of one slide for the current view (filters)."""
+def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470, tooltips: bool = True) -> SlideContent:
+    """The content of one slide for the current view (filters); ``tooltips=False`` for images."""
     catalog, geo = view.catalog, view.geography
     no_areas = "" if geo.has_geometry else _("The neighbourhood areas are not shown: no neighbourhood boundaries were found.")
     if slide.kind == "overview":
@@ -176,7 +176,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470) -> S
         return SlideContent(
             _("The five buurtwerken and the initiatives around them"),
             tuple(headline(c) for c in (five, city) if c),
-            charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, title=" ", height=chart_height),
+            charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, title=" ", height=chart_height, tooltips=tooltips),
             empty=city is None or city.total == 0,
             note=no_areas,
             source=source_line("counts", filters=view.filters),
@@ -200,7 +200,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470) -> S
             sentences,
             charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, beyond, title=" ",
                                   subtitle=_("Orange: more than {minutes} minutes' walk from any initiative of these filters.").format(minutes=SLIDE_MINUTES),
-                                  height=chart_height),
+                                  height=chart_height, tooltips=tooltips),
             empty=len(view.unscoped) == 0,
             source=source_line("gaps", view.period, view.filters),
         )
@@ -212,7 +212,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470) -> S
             f"{area.label} — {area.centre_name}",
             (headline(count), density_sentence(count), *view.gap_sentences(slide.ref)),
             charts.area_map_chart(view.areas_geojson([slide.ref]), view.in_area(slide.ref), catalog.centres[catalog.centres["id"] == slide.ref],
-                                  beyond, title=" ", height=chart_height),
+                                  beyond, title=" ", height=chart_height, tooltips=tooltips),
             empty=count.total == 0,
             note=no_areas,
             source=source_line("density", view.period, view.filters),
@@ -227,7 +227,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470) -> S
     return SlideContent(
         str(project["name"]),
         tuple(sentences),
-        charts.area_map_chart(view.areas_geojson(), linked, catalog.centres, title=" ", height=chart_height),
+        charts.area_map_chart(view.areas_geojson(), linked, catalog.centres, title=" ", height=chart_height, tooltips=tooltips),
         empty=linked.empty,
         note=no_areas,
         source=source_line("matrix", filters=view.filters),
@@ -246,7 +246,7 @@ def area_pdf_page(view: CouncilView, area_id: str, map_png: bytes | None = None)
     if map_png is None:
         beyond = view.gaps.beyond_geojson([area_id], ANY, view.gap_view, SLIDE_MINUTES) if view.gaps else None
         chart = charts.area_map_chart(view.areas_geojson([area_id]), rows, view.catalog.centres[view.catalog.centres["id"] == area_id],
-                                      beyond, title=" ", height=420)
+                                      beyond, title=" ", height=420, tooltips=False)
         map_png = charts.to_png(chart, scale=1.6, width=760)
     table = [
         (_("Initiatives"), fmt_number(count.total)),
@@ -280,17 +280,29 @@ def areas_pdf(view: CouncilView, area_ids: Sequence[str] | None = None) -> bytes
 def presentation_pdf(view: CouncilView, slides: Sequence[Slide] | None = None) -> bytes:
     """The whole presentation as one PDF to hand out: one landscape page per slide."""
     slides = list(slides or deck(view.catalog))
+    from concurrent.futures import ThreadPoolExecutor
+
+    from solidarity.i18n import get_language, set_language
+
+    contents = [slide_content(slide, view, chart_height=430, tooltips=False) for slide in slides]
+    language = get_language()
+
+    def image(content: SlideContent) -> bytes | None:
+        set_language(language)
+        return charts.to_png(content.chart, scale=1.5, width=820) if content.chart is not None else None
+
+    # vl-convert draws outside the GIL: two images at a time on two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        images = list(pool.map(image, contents))
     pages = []
-    for number, slide in enumerate(slides, start=1):
-        content = slide_content(slide, view, chart_height=430)
-        image = charts.to_png(content.chart, scale=1.5, width=820) if content.chart is not None else None
+    for number, (content, png) in enumerate(zip(contents, images, strict=True), start=1):
         sentences = content.sentences if not content.empty else (_("No initiative matches these filters."),)
         pages.append(
             PdfPage(
                 title=content.title,
                 subtitle=f"{view.filters} · {number} / {len(slides)} · {view.day.isoformat()}",
                 sentences=tuple(sentences[:2]) + ("",) + tuple(sentences[2:]),
-                image_png=image,
+                image_png=png,
                 footer=view.attribution().text() + (" · " + content.source if content.source else ""),
             )
         )

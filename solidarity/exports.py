@@ -165,7 +165,7 @@ def to_geojson(initiatives: pd.DataFrame, attribution: Attribution, filters: str
         },
         "features": features,
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 # -- the standalone HTML map -----------------------------------------------------------------

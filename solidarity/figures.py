@@ -136,7 +136,7 @@ def build_geography(centres: pd.DataFrame, boundaries: Any | None, figures: Wijk
         from geo.boundaries import to_geojson
 
         props = {code: {"wijkcode": code, "wijknaam": names.get(code, code)} for code in wijken}
-        wijken_json = to_geojson(wijken, props, tolerance=0.00003)
+        wijken_json = to_geojson(wijken, props, tolerance=0.0001)  # about 7 m: finer than a pixel of a city map
     return Geography(areas, five, city, wijken, names, figures, wijken_json)
 
 
