@@ -10,7 +10,10 @@ prints its section and returns its target rows, and the report ends with all of 
 3. :mod:`bench.browser`: time until initiative markers are visible in headless Chromium,
    with an empty Streamlit page and the map alone as floors;
 4. :mod:`bench.nearest`: nearest-initiative queries;
-5. memory and map sizes, then the targets and whether they are met.
+5. memory and map sizes;
+6. :mod:`bench.council`: the council pages (figures rerun, gap analysis, exports, slide change);
+
+then the targets and whether they are met.
 
 All on synthetic initiatives (:func:`solidarity.synthetic.generate`) with the real centres and
 projects from ``data/`` (copied into a temporary seed folder, never written to). A missed target
@@ -39,7 +42,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from bench import browser, maps, nearest, reruns  # noqa: E402
+from bench import browser, council, maps, nearest, reruns  # noqa: E402
 from bench.fixtures import SEED, Context, Fixtures, Part, quiet_streamlit  # noqa: E402
 from bench.report import Target, fmt_bytes, met_label, section, table  # noqa: E402
 from harness import chromium  # noqa: E402
@@ -73,8 +76,10 @@ def part_memory(ctx: Context) -> list[Target]:
     return []
 
 
-#: The parts in report order; the memory table last (it reads the results of the others).
-PARTS: tuple[Part, ...] = (maps.PART, reruns.PART, browser.PART, nearest.PART, Part("memory", part_memory))
+#: The parts in report order; the memory table after the parts whose results it reads.
+PARTS: tuple[Part, ...] = (
+    maps.PART, reruns.PART, browser.PART, nearest.PART, Part("memory", part_memory), council.PART
+)
 
 
 def summary(targets: list[Target]) -> None:
