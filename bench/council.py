@@ -159,7 +159,9 @@ def slide_changes(ctx: Context, n: int, changes: int = 6) -> list[float]:
             page.goto(server.page_url("/presentatie", slide="kiel", lang="en"), wait_until="domcontentloaded")
             page.wait_for_function("() => (document.querySelector('h1')||{}).innerText === 'Kiel — Buurtwerk De Stek'",
                                    timeout=120_000)
+            ready = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document.querySelector('.st-key-slide_next button')"
             for i in range(changes):
+                page.wait_for_function(ready, timeout=60_000)  # the run is over and the buttons are there
                 before = page.evaluate(SLIDE_JS)
                 key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
                 page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys go to the page

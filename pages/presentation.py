@@ -34,6 +34,15 @@ with st.container(horizontal=True, vertical_alignment="center", key="sm_slide_ba
         _("Slide {number} of {total}").format(number=format_number(index + 1), total=format_number(len(slides))),
         width="content",
     )
+    with st.container(horizontal=True, horizontal_alignment="right", gap="small", key="sm_slide_nav", width="content"):
+        st.button(
+            _("Previous"), icon=":material/arrow_back:", shortcut="Left", disabled=index == 0, type="secondary",
+            on_click=go_to, args=(slides[max(index - 1, 0)].id,), key="slide_prev",
+        )
+        st.button(
+            _("Next"), icon=":material/arrow_forward:", shortcut="Right", disabled=index == len(slides) - 1,
+            type="primary", on_click=go_to, args=(slides[min(index + 1, len(slides) - 1)].id,), key="slide_next",
+        )
 st.title(content.title)
 text_col, chart_col = st.columns([2, 3], gap="large")
 with text_col:
@@ -47,16 +56,6 @@ with chart_col:
     if content.chart is not None:
         st.altair_chart(content.chart, width="stretch")
 st.caption(content.source + " · " + view.attribution().text())
-
-with st.container(horizontal=True, horizontal_alignment="center", gap="large", key="sm_slide_nav"):
-    st.button(
-        _("Previous"), icon=":material/arrow_back:", shortcut="Left", disabled=index == 0, type="secondary",
-        on_click=go_to, args=(slides[max(index - 1, 0)].id,), key="slide_prev",
-    )
-    st.button(
-        _("Next"), icon=":material/arrow_forward:", shortcut="Right", disabled=index == len(slides) - 1,
-        type="primary", on_click=go_to, args=(slides[min(index + 1, len(slides) - 1)].id,), key="slide_next",
-    )
 
 with st.expander(_("Slides and downloads"), icon=":material/list:"):
     st.segmented_control(

@@ -33,6 +33,8 @@ def _configure(chart: alt.TopLevelMixin, width: Any = "container") -> alt.TopLev
     """Width and the shared look, set in place: every chained Altair call copies the chart with
     its inline data (for a map, tens of thousands of coordinates)."""
     chart.width = width
+    if width == "container":  # fit the width only: the height is the chart's own (rows × band)
+        chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     chart.config = alt.Config(
         font=FONT,
         title=alt.TitleConfig(anchor="start", fontSize=16, subtitleFontSize=13, subtitleColor="#374151"),
@@ -88,7 +90,8 @@ def category_chart(counts: Sequence[AreaCount]) -> alt.TopLevelMixin:
     ]
     frame = pd.DataFrame(rows)
     base = alt.Chart(frame).encode(
-        x=alt.X("category:N", sort=[category_label(c) for c in CATEGORIES], title=None, axis=alt.Axis(labelAngle=-30)),
+        x=alt.X("category:N", sort=[category_label(c) for c in CATEGORIES], title=None,
+                axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
         y=alt.Y("area:N", sort=[c.area.label for c in counts], title=None),
     )
     cells = base.mark_rect().encode(
@@ -117,7 +120,7 @@ def matrix_chart(cells: Sequence[MatrixCell]) -> alt.TopLevelMixin:
     projects = list(dict.fromkeys(c.project_name for c in cells))
     areas = list(dict.fromkeys(c.area_label for c in cells))
     base = alt.Chart(frame).encode(
-        x=alt.X("area:N", sort=areas, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X("area:N", sort=areas, title=None, axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False)),
         y=alt.Y("project:N", sort=projects, title=None),
     )
     rects = base.mark_rect(stroke="#FFFFFF").encode(
@@ -207,7 +210,7 @@ def gap_chart(shares: Sequence[GapShare], area_labels: Mapping[str, str]) -> alt
     minutes = shares[0].minutes if shares else 10
     base = alt.Chart(frame).encode(
         x=alt.X("category:N", sort=list(dict.fromkeys(frame["category"])) if len(frame) else None, title=None,
-                axis=alt.Axis(labelAngle=-30)),
+                axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
         y=alt.Y("area:N", sort=list(dict.fromkeys(frame["area"])) if len(frame) else None, title=None),
     )
     rects = base.mark_rect(stroke="#FFFFFF").encode(
@@ -286,4 +289,5 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0, width: int | None = Non
     spec = chart.to_dict()
     if spec.get("width") == "container" or width:
         spec["width"] = width or 900
+        spec.pop("autosize", None)
     return vl_convert.vegalite_to_png(vl_spec=json.dumps(spec), scale=scale)

@@ -167,7 +167,7 @@ class SlideContent:
     source: str = ""
 
 
-def slide_content(slide: Slide, view: CouncilView, chart_height: int = 470, tooltips: bool = True) -> SlideContent:
+def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tooltips: bool = True) -> SlideContent:
     """The content of one slide for the current view (filters); ``tooltips=False`` for images."""
     catalog, geo = view.catalog, view.geography
     no_areas = "" if geo.has_geometry else _("The neighbourhood areas are not shown: no neighbourhood boundaries were found.")

@@ -38,12 +38,17 @@ class AreaGeo:
     """One area of the figures: a buurtwerk's neighbourhood, the five together or the city."""
 
     id: str
-    label: str  # e.g. "Kiel"
+    name: str  # e.g. "Kiel"; for the comparisons an English msgid, translated by :attr:`label`
     centre_name: str  # e.g. "Buurtwerk De Stek"; empty for the comparisons
     wijkcodes: tuple[str, ...]
     residents: int | None
     km2: float | None
     geometry: Any = None  # shapely geometry in lon/lat, None without boundaries
+
+    @property
+    def label(self) -> str:
+        """The area's name in the current language (the geography is shared by every session)."""
+        return _(self.name) if self.id in (FIVE, CITY) else self.name
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ def build_geography(centres: pd.DataFrame, boundaries: Any | None, figures: Wijk
         five_codes.extend(codes)
         areas[row.id] = AreaGeo(
             id=row.id,
-            label=row.wijk or row.name,
+            name=row.wijk or row.name,
             centre_name=row.name,
             wijkcodes=codes,
             residents=figures.residents(codes) if codes else None,
@@ -123,12 +128,12 @@ def build_geography(centres: pd.DataFrame, boundaries: Any | None, figures: Wijk
     else:
         names = {code: f.name for code, f in figures.by_code.items()}
     five = AreaGeo(
-        FIVE, _("The five buurtwerken"), "", tuple(five_codes),
+        FIVE, N_("The five buurtwerken"), "", tuple(five_codes),
         figures.residents(five_codes) if five_codes else None,
         area_km2(five_geometry) if five_geometry is not None else None, five_geometry,
     )  # fmt: skip
     city = AreaGeo(
-        CITY, _("City of Antwerp"), "", tuple(sorted(wijken or figures.by_code)),
+        CITY, N_("City of Antwerp"), "", tuple(sorted(wijken or figures.by_code)),
         sum(known) if known else None, area_km2(city_geometry) if city_geometry is not None else None, city_geometry,
     )  # fmt: skip
     wijken_json: dict[str, Any] = {}

@@ -157,3 +157,10 @@ def test_unknown_slide_opens_the_first() -> None:
 def test_council_pages_in_every_language(lang: str) -> None:
     run("pages/figures.py", lang=lang)
     run("pages/presentation.py", lang=lang, slide="solidariteit")
+
+
+def test_shared_geography_speaks_each_sessions_language() -> None:
+    """The geography is cached for every session: its comparison rows are translated when shown."""
+    assert "The five buurtwerken\\:" in texts(run("pages/figures.py", lang="en"))
+    dutch = texts(run("pages/figures.py", lang="nl"))
+    assert "De vijf buurtwerken\\:" in dutch and "Stad Antwerpen\\:" in dutch

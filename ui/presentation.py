@@ -18,8 +18,9 @@ PRESENTATION_CSS = """
 .stMain [data-testid="stMarkdownContainer"] p { font-size: clamp(1.2rem, 1.65vw, 1.75rem); line-height: 1.45; }
 .stMain [data-testid="stCaptionContainer"] p { font-size: clamp(.85rem, .95vw, 1.05rem); color: #1F2A37; }
 .st-key-sm_slide_bar p { font-size: clamp(1rem, 1.25vw, 1.35rem) !important; }
-.st-key-sm_slide_nav button { min-height: 3.6rem; min-width: 12rem; font-size: 1.35rem; }
-.st-key-sm_slide_nav button p { font-size: 1.35rem !important; font-weight: 700; }
+.st-key-sm_slide_nav button { min-height: 3.4rem; min-width: 10rem; font-size: 1.3rem; }
+.st-key-sm_slide_nav button p { font-size: 1.3rem !important; font-weight: 700; }
+.st-key-sm_slide_bar { margin-top: .2rem; }
 </style>
 """
 

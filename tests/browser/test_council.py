@@ -84,7 +84,8 @@ def test_slide_by_link_and_arrow_keys(warm, open_page) -> None:
     assert "Slide 8 of 18" in body
     assert "Filter: Direct solidarity" in body, "the active filter is on the slide"
     assert page.locator('[data-testid="stSidebar"]').first.is_hidden(), "no sidebar in presentation mode"
-    assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 1
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    assert page.locator(".st-key-slide_next button").first.is_visible(), "the big buttons are on screen at 1280×720"
     screenshot(page, "council-slide-kiel-1280", full=False)
     # Back to the gap map with the left arrow key, and forward again with the right one.
     for expected in ("Deurne-Zuid — Buurtwerk 't Pleintje", "Deurne-Noord — Buurtwerk Dinamo",
