@@ -164,3 +164,23 @@ def test_shared_geography_speaks_each_sessions_language() -> None:
     assert "The five buurtwerken\\:" in texts(run("pages/figures.py", lang="en"))
     dutch = texts(run("pages/figures.py", lang="nl"))
     assert "De vijf buurtwerken\\:" in dutch and "Stad Antwerpen\\:" in dutch
+
+
+def test_download_block_for_the_explore_page() -> None:
+    """The block the explore page can place: the table exports and the map, with the filter line."""
+
+    def script() -> None:
+        from solidarity.filters import FilterState
+        from solidarity.i18n import set_language
+        from ui.exports import download_block
+
+        set_language("en")
+        download_block(FilterState(types=("indirect",)))
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [el.proto.label for el in at.get("download_button")]
+    assert labels == ["CSV", "Excel", "GeoJSON", "Map (HTML, works offline)"]
+    assert all(el.proto.deferred_file_id for el in at.get("download_button")), "made on click, not on every run"
+    assert any("Filter: Indirect solidarity" in c.value for c in at.caption)
