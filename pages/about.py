@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from solidarity.attribution import attribution
 from solidarity.i18n import _
-from ui import resources
+from ui import council, resources
 from ui.common import init_language
 
 init_language()  # idempotent: app.py sets it too; keeps the page right when run on its own
@@ -43,3 +44,4 @@ st.markdown(
     "- " + _("Address search: Nominatim (OpenStreetMap), with an offline fallback.") + "\n"
     "- " + _("This app is open-source software.")
 )
+st.caption(attribution(council.geography().figures.period).text())
