@@ -85,7 +85,7 @@ if geo.has_geometry:
         wijk_indicators(view.unscoped, geo), indicator, view.period, geo.figures.source or _("no figure"),
         highlight=view.areas_geojson(),
     )
-    st.altair_chart(choropleth, width="stretch")
+    st.vega_lite_chart(spec=choropleth, width="stretch")
     st.caption(source_line("choropleth", view.period, view.filters))
     chosen_charts["wijkkaart"] = (_("A map per wijk"), choropleth)
 

@@ -24,9 +24,23 @@ from solidarity.views import category_label
 alt.data_transformers.disable_max_rows()
 
 NO_FIGURE_COLOUR = "#D9D9D9"
+WIJKEN_DATASET = "sm_wijken"
+AREAS_DATASET = "sm_areas"
 GAP_COLOUR = "#E69F00"  # Okabe-Ito orange
 SEQUENTIAL = "viridis"
 FONT = "Noto Sans, DejaVu Sans, sans-serif"
+
+
+def _number_locale() -> alt.Locale:
+    """Vega's number format in the current language (``12.345,6`` in Dutch, ``12,345.6`` in English)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    from solidarity.i18n import get_language
+
+    language = get_language()
+    return alt.Locale(number=alt.NumberLocale(
+        decimal=get_decimal_symbol(language), thousands=get_group_symbol(language), grouping=[3], currency=["", " €"]
+    ))
 
 
 def _configure(chart: alt.TopLevelMixin, width: Any = "container") -> alt.TopLevelMixin:
@@ -36,6 +50,7 @@ def _configure(chart: alt.TopLevelMixin, width: Any = "container") -> alt.TopLev
     if width == "container":  # fit the width only: the height is the chart's own (rows × band)
         chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     chart.config = alt.Config(
+        locale=_number_locale(),
         font=FONT,
         title=alt.TitleConfig(anchor="start", fontSize=16, subtitleFontSize=13, subtitleColor="#374151"),
         axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelLimit=260),
@@ -148,10 +163,14 @@ def indicator_label(indicator: str) -> str:
 def choropleth_chart(
     wijken_geojson: Mapping[str, Any], indicators: Sequence[WijkIndicator], indicator: str, period: str, source: str,
     highlight: Mapping[str, Any] | None = None,
-) -> alt.TopLevelMixin:
+) -> dict[str, Any]:
     """A map of the wijken coloured by ``indicator`` (sequential, colour-blind safe); grey = no figure.
 
-    The legend names the indicator, the period and the source.
+    The legend names the indicator, the period and the source. Returned as a Vega-Lite spec
+    (a dict): the chart is built by Altair around a named data set, and the wijken's features are
+    put in afterwards, so Altair never walks their tens of thousands of coordinates (on every
+    filter change that cost more than the rest of the page). Render it with
+    ``st.vega_lite_chart``; :func:`to_png` takes it too.
     """
     values = {w.code: w for w in indicators}
     features = []
@@ -167,8 +186,7 @@ def choropleth_chart(
             "properties": {"name": feature["properties"].get("wijknaam", code), "value": value, "shown": shown},
         })
     label = indicator_label(indicator) + (" (%)" if indicator == "young_share" else "")
-    # Built without validating every coordinate (the features are made here, from valid GeoJSON).
-    data = alt.Data.from_dict({"values": features}, validate=False)
+    data = alt.NamedData(name=WIJKEN_DATASET)
     legend_title = [label, _("{period} · {source}").format(period=period or _("no figure"), source=source)]
     known = (
         alt.Chart()
@@ -188,7 +206,7 @@ def choropleth_chart(
     )
     layers = [missing, known]
     if highlight and highlight.get("features"):
-        layers.append(alt.Chart(alt.Data(values=highlight["features"])).mark_geoshape(
+        layers.append(alt.Chart(alt.NamedData(name=AREAS_DATASET)).mark_geoshape(
             filled=False, stroke=CENTRE_COLOUR, strokeWidth=2.2))
     # The wijken travel once, as the layer's data (sub-charts without data inherit it).
     chart = alt.LayerChart(data=data, layer=layers)
@@ -196,7 +214,10 @@ def choropleth_chart(
     chart.title = alt.Title(_("{indicator} per wijk").format(indicator=indicator_label(indicator)),
                             subtitle=_("Grey: no figure. The five buurtwerk areas have a dark outline."))
     chart.height = 520
-    return _configure(chart)
+    spec = _configure(chart).to_dict()
+    spec["datasets"] = {**spec.get("datasets", {}), WIJKEN_DATASET: features,
+                        AREAS_DATASET: list((highlight or {}).get("features", []))}
+    return spec
 
 
 def gap_chart(shares: Sequence[GapShare], area_labels: Mapping[str, str]) -> alt.TopLevelMixin:
@@ -280,13 +301,14 @@ def area_map_chart(
     return _configure(chart, width=width)
 
 
-def to_png(chart: alt.TopLevelMixin, scale: float = 2.0, width: int | None = None) -> bytes:
-    """The chart as PNG (vl-convert, offline). ``width``: pixels for a ``container``-wide chart."""
+def to_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2.0, width: int | None = None) -> bytes:
+    """The chart (Altair, or a Vega-Lite dict) as PNG (vl-convert, offline). ``width``: pixels for
+    a ``container``-wide chart."""
     import json
 
     import vl_convert
 
-    spec = chart.to_dict()
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict()
     if spec.get("width") == "container" or width:
         spec["width"] = width or 900
         spec.pop("autosize", None)

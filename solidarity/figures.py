@@ -248,16 +248,20 @@ class MatrixCell:
 
 
 def project_matrix(initiatives: pd.DataFrame, geography: Geography, projects: pd.DataFrame) -> list[MatrixCell]:
-    """The project × buurtwerk matrix: one cell per project (in ``projects``' order) and area.
+    """The project × buurtwerk matrix: one cell per project (in ``projects``' order) and area,
+    then the five together and the city as comparisons.
 
     ``count`` counts the initiatives of the current filters linked to the project in the area;
     ``linked`` is True when ``projects.csv`` names the buurtwerk for the project (an empty list
-    there names none).
+    there names none; never for the comparisons).
     """
     areas = area_of(initiatives)
     exploded = initiatives["projects"].map(split_list).explode().dropna()
     pairs = pd.DataFrame({"project": exploded.to_numpy(), "area": areas.reindex(exploded.index).to_numpy()})
     counts = pairs.groupby(["project", "area"]).size().to_dict() if len(pairs) else {}
+    in_five = pairs[pairs["area"].isin(set(geography.areas))] if len(pairs) else pairs
+    five = in_five.groupby("project").size().to_dict() if len(in_five) else {}
+    city = pairs.groupby("project").size().to_dict() if len(pairs) else {}
     cells = []
     for row in projects.itertuples(index=False):
         linked = set(split_list(row.centres))
@@ -265,6 +269,8 @@ def project_matrix(initiatives: pd.DataFrame, geography: Geography, projects: pd
             cells.append(
                 MatrixCell(row.id, row.name, area.id, area.label, int(counts.get((row.id, area.id), 0)), area.id in linked)
             )
+        cells.append(MatrixCell(row.id, row.name, FIVE, geography.five.label, int(five.get(row.id, 0)), False))
+        cells.append(MatrixCell(row.id, row.name, CITY, geography.city.label, int(city.get(row.id, 0)), False))
     return cells
 
 
@@ -285,12 +291,18 @@ class WijkIndicator:
         return {"per_10k": self.per_10k, "young_share": self.young_share, "ranking": self.ranking}[indicator]
 
 
+#: Below this many residents a wijk's rates (per 10,000 residents, share aged 0-19) are not given:
+#: the port and the airport have about a hundred residents, where one initiative would read as 85.
+MIN_RESIDENTS_FOR_RATE = 1_000
+
+
 def wijk_indicators(initiatives: pd.DataFrame, geography: Geography) -> list[WijkIndicator]:
     """Per wijk of the boundaries: initiatives (by the wijk their point lies in), residents,
     initiatives per 10,000 residents, share aged 0-19, and the wijkenranking score.
 
     Initiatives whose point only stands for a district (approximate, no buurtwerk) are not
-    counted in a wijk. Empty without the boundaries.
+    counted in a wijk. Rates of wijken with fewer than :data:`MIN_RESIDENTS_FOR_RATE` residents
+    are None ("no figure"). Empty without the boundaries.
     """
     if not geography.has_geometry:
         return []
@@ -304,14 +316,15 @@ def wijk_indicators(initiatives: pd.DataFrame, geography: Geography) -> list[Wij
         figure = geography.figures.get(code)
         n = int(counts.get(code, 0))
         residents = figure.total if figure else None
+        rated = residents is not None and residents >= MIN_RESIDENTS_FOR_RATE
         result.append(
             WijkIndicator(
                 code=code,
                 name=geography.wijk_names.get(code, code),
                 initiatives=n,
                 residents=residents,
-                per_10k=n / residents * 10_000 if residents else None,
-                young_share=figure.young_share if figure else None,
+                per_10k=n / residents * 10_000 if rated else None,
+                young_share=figure.young_share if figure and rated else None,
                 ranking=figure.ranking if figure else None,
             )
         )
@@ -390,7 +403,8 @@ def source_line(kind: str, period: str = "", filters: str = "") -> str:
         "matrix": initiatives + filtered + " · "
         + _("method: initiatives linked to a project, per buurtwerk; marked: a source links the project to the buurtwerk"),
         "choropleth": initiatives + filtered + " · " + residents + " · "
-        + _("wijken: Stad Antwerpen open data · method: per wijk the point lies in; grey: no figure"),
+        + _("wijken: Stad Antwerpen open data · method: per wijk the point lies in; grey: no figure "
+            "(also for rates of wijken with fewer than 1,000 residents)"),
         "gaps": initiatives + filtered + " · " + residents + " · "
         + _("method: 100 m grid in Lambert 72; walking = straight line × 1.3 at 4.5 km/h; "
             "each wijk's residents spread evenly over its part of the area"),
@@ -435,11 +449,3 @@ def counts_table(counts: Sequence[AreaCount]) -> pd.DataFrame:
         }
     )
 
-
-def project_table(counts: Sequence[AreaCount], projects: pd.DataFrame) -> pd.DataFrame:
-    """Initiatives per project (rows) and area (columns), for the screen."""
-    names = dict(zip(projects["id"], projects["name"], strict=True))
-    table = {_("Project"): [names[p] for p in projects["id"]]}
-    for count in counts:
-        table[count.area.label] = [count.by_project.get(p, 0) for p in projects["id"]]
-    return pd.DataFrame(table)

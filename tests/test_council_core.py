@@ -199,12 +199,14 @@ def test_project_matrix_counts_and_sourced_links():
     assert (cells[("p1", "a")].count, cells[("p1", "a")].linked) == (1, True)
     assert (cells[("p1", "b")].count, cells[("p1", "b")].linked) == (1, False)
     assert (cells[("p2", "a")].count, cells[("p2", "b")].count) == (0, 1)
+    assert (cells[("p1", FIVE)].count, cells[("p1", CITY)].count, cells[("p1", FIVE)].linked) == (2, 2, False)
 
 
 def test_wijk_indicators_and_missing_figures():
     geo = Geography({}, AreaGeo(FIVE, "", "", (), None, None), AreaGeo(CITY, "", "", (), None, None),
-                    wijken={"W1": box(0, 0, 100, 100), "W2": box(100, 0, 200, 100)},
-                    figures=WijkFigures({"W1": figure("W1", 20_000, (2_000, 3_000), 53.0)}))
+                    wijken={"W1": box(0, 0, 100, 100), "W2": box(100, 0, 200, 100), "W3": box(200, 0, 300, 100)},
+                    figures=WijkFigures({"W1": figure("W1", 20_000, (2_000, 3_000), 53.0),
+                                         "W3": figure("W3", 120, (10, 10), 7.0)}))
     data = initiatives([{"wijkcode": "W1"}, {"wijkcode": "W1"}, {"wijkcode": "W2"},
                         {"wijkcode": "W1", "location_precision": "approximate", "centre_id": ""}])
     by_code = {w.code: w for w in wijk_indicators(data, geo)}
@@ -212,6 +214,8 @@ def test_wijk_indicators_and_missing_figures():
     assert by_code["W1"].young_share == pytest.approx(0.25) and by_code["W1"].ranking == 53.0
     assert by_code["W2"].initiatives == 1
     assert (by_code["W2"].per_10k, by_code["W2"].young_share, by_code["W2"].ranking) == (None, None, None)
+    # a wijk of 120 residents (the port): no rates, but its score
+    assert (by_code["W3"].per_10k, by_code["W3"].young_share, by_code["W3"].ranking) == (None, None, 7.0)
 
 
 @pytest.mark.parametrize(
