@@ -6,6 +6,7 @@ import streamlit as st
 
 from solidarity.attribution import attribution
 from solidarity.i18n import _
+from solidarity.safety import md
 from ui import council, resources
 from ui.common import init_language
 
@@ -44,4 +45,4 @@ st.markdown(
     "- " + _("Address search: Nominatim (OpenStreetMap), with an offline fallback.") + "\n"
     "- " + _("This app is open-source software.")
 )
-st.caption(attribution(council.geography().figures.period).text())
+st.caption(md(attribution(council.geography().figures.period).text()))

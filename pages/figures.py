@@ -52,23 +52,23 @@ for count in view.counts:
     st.markdown("- " + md(headline(count)))
 balance = charts.type_balance_chart(view.counts)
 st.altair_chart(balance, width="stretch")
-st.caption(source_line("counts", filters=view.filters))
+st.caption(md(source_line("counts", filters=view.filters)))
 
 st.header(_("Initiatives per 10,000 residents and per km²"))
 for count in view.counts:
     st.markdown("- " + md(density_sentence(count)))
 st.dataframe(counts_table(view.counts), hide_index=True)
-st.caption(source_line("density", view.period, view.filters))
+st.caption(md(source_line("density", view.period, view.filters)))
 
 st.header(_("What the initiatives do"))
 categories_chart = charts.category_chart(view.counts)
 st.altair_chart(categories_chart, width="stretch")
-st.caption(source_line("counts", filters=view.filters))
+st.caption(md(source_line("counts", filters=view.filters)))
 
 st.header(_("Projects and buurtwerken"))
 matrix = charts.matrix_chart(project_matrix(view.unscoped, geo, catalog.projects))
 st.altair_chart(matrix, width="stretch")
-st.caption(source_line("matrix", filters=view.filters))
+st.caption(md(source_line("matrix", filters=view.filters)))
 
 chosen_charts = {
     "balans": (_("Direct and indirect solidarity"), balance),
@@ -86,7 +86,7 @@ if geo.has_geometry:
         highlight=view.areas_geojson(),
     )
     st.vega_lite_chart(spec=choropleth, width="stretch")
-    st.caption(source_line("choropleth", view.period, view.filters))
+    st.caption(md(source_line("choropleth", view.period, view.filters)))
     chosen_charts["wijkkaart"] = (_("A map per wijk"), choropleth)
 
 if gaps is not None:
@@ -115,12 +115,12 @@ if gaps is not None:
         subtitle=_("Orange: more than {minutes} minutes' walk from {what}.").format(minutes=minutes, what=category_words(category)),
     )
     st.altair_chart(gap_map, width="stretch")
-    st.caption(source_line("gaps", view.period, view.filters))
+    st.caption(md(source_line("gaps", view.period, view.filters)))
     chosen_charts["witte-vlekken"] = (_("Where people are far from an initiative"), gap_heat)
     chosen_charts["kaart-witte-vlekken"] = (_("gap map"), gap_map)
 
 st.header(_("Download"))
-st.caption(view.filters)
+st.caption(md(view.filters))
 table_downloads(view, "fig")
 report_downloads(view, "fig", chosen_charts)
-st.caption(view.attribution().text())
+st.caption(md(view.attribution().text()))

@@ -43,7 +43,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="sm_slide_ba
             _("Next"), icon=":material/arrow_forward:", shortcut="Right", disabled=index == len(slides) - 1,
             type="primary", on_click=go_to, args=(slides[min(index + 1, len(slides) - 1)].id,), key="slide_next",
         )
-st.title(content.title)
+st.title(md(content.title))
 text_col, chart_col = st.columns([2, 3], gap="large")
 with text_col:
     if content.empty:
@@ -51,11 +51,11 @@ with text_col:
     for sentence in content.sentences:
         st.markdown(md(sentence))
     if content.note:
-        st.caption(content.note)
+        st.caption(md(content.note))
 with chart_col:
     if content.chart is not None:
         st.altair_chart(content.chart, width="stretch")
-st.caption(content.source + " · " + view.attribution().text())
+st.caption(md(content.source + " · " + view.attribution().text()))
 
 with st.expander(_("Slides and downloads"), icon=":material/list:"):
     st.segmented_control(

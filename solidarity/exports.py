@@ -232,7 +232,7 @@ def standalone_map_html(fmap: Any, attribution: Attribution, title: str, vendor_
     )
     root = fmap.get_root()
     root.html.add_child(Element(footer))
-    root.title = title
+    root.title = esc(title)  # branca writes the title into <title> as it is
     html = root.render()
     if re.search(r'<script src="https?://', html):
         raise ExportUnavailableError(_("The map assets are not installed (run `make assets`)."))

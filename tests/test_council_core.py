@@ -360,3 +360,25 @@ def test_pdf_keeps_arabic_emoji_and_markup_as_text():
     assert "Kiel — <b>x</b>" in first and "Kiel: 9 initiatives" in first and "{alert(1)}" in first
     assert "مرحبا" in first and "بالجيران" in first  # extracted in visual order; the emoji has no glyph
     assert "second page" in reader.pages[1].extract_text()
+
+
+@pytest.mark.parametrize("rows", [slice(0, 0), slice(None)], ids=["empty", "hostile"])
+def test_standalone_map_is_one_offline_file_and_escapes_data(hostile_rows, rows):
+    from solidarity.assets import local_assets_present, use_local_assets
+    from solidarity.attribution import attribution
+    from solidarity.exports import standalone_map_html
+    from solidarity.mapbuilder import TileSettings, build_map
+
+    if not local_assets_present():
+        pytest.skip("map assets not installed (make assets)")
+    use_local_assets()
+    centres = pd.DataFrame({"id": ["c"], "name": ["<b>Centre</b>"], "wijk": ["Kiel"], "address": [""], "lat": [51.19],
+                            "lon": [4.38], "location_precision": ["approximate"], "website": [""]})
+    projects = pd.DataFrame({"id": ["p"], "name": ["P"], "url": [""]})
+    shown = hostile_rows.iloc[rows].assign(category="food", centre_id="", location_precision="exact")
+    html = standalone_map_html(build_map(shown, centres, projects, tiles=TileSettings(""), fit=True),
+                               attribution("2025", shown), "Filter <script>x</script>")
+    assert "<script src=" not in html and '<link rel="stylesheet" href=' not in html, "everything inlined"
+    assert "<script>x</script>" not in html and "<b>Centre</b>" not in html
+    assert "<script>alert(1)</script>" not in html
+    assert "© OpenStreetMap contributors" in html

@@ -183,4 +183,4 @@ def test_download_block_for_the_explore_page() -> None:
     labels = [el.proto.label for el in at.get("download_button")]
     assert labels == ["CSV", "Excel", "GeoJSON", "Map (HTML, works offline)"]
     assert all(el.proto.deferred_file_id for el in at.get("download_button")), "made on click, not on every run"
-    assert any("Filter: Indirect solidarity" in c.value for c in at.caption)
+    assert any("Filter\\: Indirect solidarity" in c.value for c in at.caption)  # markdown-escaped

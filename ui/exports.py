@@ -16,6 +16,7 @@ from solidarity.council import CouncilView, areas_pdf, build_view, presentation_
 from solidarity.filters import FilterState
 from solidarity.i18n import _, get_language, set_language
 from solidarity.mapbuilder import TileSettings, build_map
+from solidarity.safety import md
 from ui import resources
 
 MIME = {
@@ -101,7 +102,7 @@ def report_downloads(view: CouncilView, key: str, charts: dict[str, tuple[str, o
             _button(_("Chart “{name}” (PNG)").format(name=label), lambda c=chart: to_png(c),
                     view.filename("png", *_view_words(view), chart_id), f"{key}_png_{chart_id}", ":material/image:")
     if missing:
-        st.caption(missing)
+        st.caption(md(missing))
 
 
 def download_block(state: FilterState, key: str = "explore") -> None:
@@ -115,5 +116,5 @@ def download_block(state: FilterState, key: str = "explore") -> None:
 
     view = build_view(resources.catalog(), state, geography(), None)
     with st.expander(_("Download these initiatives"), icon=":material/download:"):
-        st.caption(view.filters)
+        st.caption(md(view.filters))
         table_downloads(view, key)
