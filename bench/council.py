@@ -202,8 +202,8 @@ def part_council(ctx: Context) -> list[Target]:
                 goal = TARGET_GAPS_COLD_S
             elif label.startswith("gap analysis, cached"):
                 goal = TARGET_GAPS_CACHED_S
-            elif label.startswith("PDF of one area"):
-                goal = TARGET_PDF_AREA_S
+            elif label.startswith(("PDF of one area", "PDF of the five areas")):
+                goal = TARGET_PDF_AREA_S  # the PDF per area: one page each
             else:
                 goal = TARGET_EXPORT_S
             targets.append(Target(f"{label}, {n:,}", fmt_s(seconds), f"<= {fmt_s(goal)}", seconds <= goal))

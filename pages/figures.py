@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from solidarity import charts
-from solidarity.council import build_view
 from solidarity.figures import (
     CITY,
     INDICATORS,
@@ -33,7 +32,7 @@ centre_labels = {a.id: a.label for a in geo.areas.values()}
 
 st.title(_("Figures per neighbourhood"))
 state = council.filter_bar("fig", catalog.vocabulary, centre_labels)
-view = build_view(catalog, state, geo, gaps)
+view = council.view(state)
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown("**" + md(view.filters) + "**")
     st.link_button(_("Open these filters on the map"), council.explore_url(state), icon=":material/map:")

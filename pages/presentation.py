@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from solidarity.council import build_view, deck, slide_content, slide_index
+from solidarity.council import deck, slide_content, slide_index
 from solidarity.i18n import _, format_number
 from solidarity.safety import md
 from ui import council, resources
@@ -22,7 +22,7 @@ index = slide_index(slides, current_slide_id())
 slide = slides[index]
 state = council.url_state(catalog.vocabulary)
 council.write_url(state, **{SLIDE_PARAM: slide.id})
-view = build_view(catalog, state, geo, council.gap_analysis())
+view = council.view(state)
 content = slide_content(slide, view)
 
 with st.container(horizontal=True, vertical_alignment="center", key="sm_slide_bar"):

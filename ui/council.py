@@ -6,11 +6,13 @@ so that it can move onto a shared page-state mechanism later.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
+from solidarity.council import CouncilView, build_view
 from solidarity.figures import Geography, build_geography
 from solidarity.filters import FilterState, Vocabulary
 from solidarity.gaps import GapAnalysis
@@ -62,6 +64,17 @@ def _gap_analysis(url: str, seed_dir: str, version: int, wijken_key: str, figure
 def gap_analysis() -> GapAnalysis | None:
     """The gap analysis of the current data version (computed once, shared), or None without boundaries."""
     return _gap_analysis(*_keys())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _view(keys: tuple, state: FilterState, language: str, day: dt.date) -> CouncilView:
+    return build_view(resources.catalog(), state, geography(), gap_analysis(), day)
+
+
+def view(state: FilterState) -> CouncilView:
+    """The council view of ``state`` (counts, filtered frames, filter line), shared per data version,
+    filter state, language and day: stepping through slides with the same filters reuses it."""
+    return _view(_keys(), state, get_language(), dt.date.today())
 
 
 def url_state(vocab: Vocabulary) -> FilterState:
