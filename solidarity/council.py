@@ -32,9 +32,10 @@ from solidarity.figures import (
     type_label,
 )
 from solidarity.filters import FilterState, apply_filters
-from solidarity.gaps import ANY, GapAnalysis, gap_sentence, view_for
+from solidarity.gaps import ANY, GapAnalysis, category_words, gap_sentence, view_for
 from solidarity.i18n import _
-from solidarity.model import CATEGORIES, split_list
+from solidarity.mapimage import MapLayers, render_map_png
+from solidarity.model import CATEGORIES, CENTRE_COLOUR, TYPE_STYLES, split_list
 from solidarity.views import category_label
 
 #: The walking time the slides and PDFs use.
@@ -112,6 +113,27 @@ class CouncilView:
         return [gap_sentence(self.gaps.share(area_id, c, self.gap_view, minutes), label) for c in categories]
 
 
+def map_layers(view: CouncilView, area_ids: Sequence[str] | None, points: pd.DataFrame, centres: pd.DataFrame,
+               beyond: bool = False) -> MapLayers:
+    """The layers of a map picture: the areas (default: the view's), the gap cells when asked, the points."""
+    chosen = view.area_ids if area_ids is None else list(area_ids)
+    areas = [view.geography.areas[a].geometry for a in chosen if a in view.geography.areas]
+    cells = list(view.gaps.beyond_geometries(chosen, ANY, view.gap_view, SLIDE_MINUTES).values()) if beyond and view.gaps else []
+    return MapLayers(tuple(g for g in areas if g is not None), tuple(cells), points, centres)
+
+
+def map_legend(with_gaps: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """The legend of a map picture, in the current language."""
+    from solidarity.mapimage import SHAPES
+
+    items = [(type_label(t), TYPE_STYLES[t]["colour"], SHAPES[t]) for t in ("direct", "both", "indirect")]
+    items.append((_("Buurtwerk"), CENTRE_COLOUR, "square"))
+    if with_gaps:
+        items.append((_("Farther than {minutes} minutes from {what}").format(minutes=SLIDE_MINUTES, what=category_words(ANY)),
+                      "#E69F00", "box"))
+    return tuple(items)
+
+
 def build_view(
     catalog: Any, state: FilterState, geography: Geography, gaps: GapAnalysis | None, day: dt.date | None = None
 ) -> CouncilView:
@@ -165,6 +187,7 @@ class SlideContent:
     empty: bool = False
     note: str = ""  # e.g. why a part is missing (no boundaries)
     source: str = ""
+    layers: MapLayers | None = None  # the map as layers, drawn as a picture for the PDF
 
 
 def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tooltips: bool = True) -> SlideContent:
@@ -180,6 +203,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
             empty=city is None or city.total == 0,
             note=no_areas,
             source=source_line("counts", filters=view.filters),
+            layers=map_layers(view, None, view.in_area(CITY), catalog.centres),
         )
     if slide.kind == "balance":
         counts = view.counts
@@ -203,6 +227,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
                                   height=chart_height, tooltips=tooltips),
             empty=len(view.unscoped) == 0,
             source=source_line("gaps", view.period, view.filters),
+            layers=map_layers(view, None, view.in_area(CITY), catalog.centres, beyond=True),
         )
     if slide.kind == "area":
         area = geo.areas[slide.ref]
@@ -216,6 +241,8 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
             empty=count.total == 0,
             note=no_areas,
             source=source_line("density", view.period, view.filters),
+            layers=map_layers(view, [slide.ref], view.in_area(slide.ref), catalog.centres[catalog.centres["id"] == slide.ref],
+                              beyond=True),
         )
     project = catalog.projects[catalog.projects["id"] == slide.ref].iloc[0]
     linked = view.unscoped[view.unscoped["projects"].map(lambda v: slide.ref in split_list(v)).to_numpy(bool)]
@@ -231,6 +258,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
         empty=linked.empty,
         note=no_areas,
         source=source_line("matrix", filters=view.filters),
+        layers=map_layers(view, None, linked, catalog.centres),
     )
 
 
@@ -244,10 +272,8 @@ def area_pdf_page(view: CouncilView, area_id: str, map_png: bytes | None = None)
     count = area_counts(view.unscoped, geo, view.catalog.projects, [area_id])[0]
     rows = view.in_area(area_id)
     if map_png is None:
-        beyond = view.gaps.beyond_geojson([area_id], ANY, view.gap_view, SLIDE_MINUTES) if view.gaps else None
-        chart = charts.area_map_chart(view.areas_geojson([area_id]), rows, view.catalog.centres[view.catalog.centres["id"] == area_id],
-                                      beyond, title=" ", height=420, tooltips=False)
-        map_png = charts.to_png(chart, scale=1.6, width=760)
+        centre = view.catalog.centres[view.catalog.centres["id"] == area_id]
+        map_png = render_map_png(map_layers(view, [area_id], rows, centre, beyond=True), width=1400, height=760)
     table = [
         (_("Initiatives"), fmt_number(count.total)),
         *((type_label(t), fmt_number(count.by_type[t])) for t in ("direct", "both", "indirect")),
@@ -267,6 +293,7 @@ def area_pdf_page(view: CouncilView, area_id: str, map_png: bytes | None = None)
         table=tuple(table),
         footer=credits.text() + " · " + source_line("density", view.period),
         sources=credits.initiative_sources,
+        legend=map_legend(with_gaps=view.gaps is not None),
     )
 
 
@@ -289,9 +316,11 @@ def presentation_pdf(view: CouncilView, slides: Sequence[Slide] | None = None) -
 
     def image(content: SlideContent) -> bytes | None:
         set_language(language)
+        if content.layers is not None:
+            return render_map_png(content.layers, width=1500, height=1000)
         return charts.to_png(content.chart, scale=1.5, width=820) if content.chart is not None else None
 
-    # vl-convert draws outside the GIL: two images at a time on two cores.
+    # Pillow and vl-convert draw outside the GIL: two images at a time on two cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
         images = list(pool.map(image, contents))
     pages = []
@@ -304,6 +333,7 @@ def presentation_pdf(view: CouncilView, slides: Sequence[Slide] | None = None) -
                 sentences=tuple(sentences[:2]) + ("",) + tuple(sentences[2:]),
                 image_png=png,
                 footer=view.attribution().text() + (" · " + content.source if content.source else ""),
+                legend=map_legend(with_gaps=bool(content.layers and content.layers.beyond)) if content.layers else (),
             )
         )
     return render_pdf(pages, _("Solidarity map of Antwerp") + " — " + _("Presentation"), landscape=True)

@@ -302,6 +302,8 @@ class PdfPage:
     table: tuple[tuple[str, str], ...] = ()
     footer: str = ""
     sources: tuple[str, ...] = ()
+    #: Under the image: (label, colour "#RRGGBB", shape: circle, square, diamond or box).
+    legend: tuple[tuple[str, str, str], ...] = ()
 
 
 def _new_pdf(fonts: PdfFonts, landscape: bool) -> Any:
@@ -358,6 +360,9 @@ def _draw_page(pdf: Any, family: str, page: PdfPage, landscape: bool) -> None:
         info = pdf.image(io.BytesIO(page.image_png), x=pdf.l_margin, y=image_top, w=image_width, h=box_height,
                          keep_aspect_ratio=True)
         image_height = float(getattr(info, "rendered_height", 0) or box_height)
+        if page.legend:
+            _draw_legend(pdf, family, page.legend, pdf.l_margin, image_top + image_height + 1.5, image_width)
+            image_height += 6
         if landscape:
             pdf.set_xy(pdf.l_margin + image_width + 6, image_top)
         else:
@@ -393,3 +398,25 @@ def _draw_page(pdf: Any, family: str, page: PdfPage, landscape: bool) -> None:
         pdf.set_x(pdf.l_margin)
         pdf.cell(width, 3.2, line[:160], new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(31, 42, 55)
+
+
+def _draw_legend(pdf: Any, family: str, items: Sequence[tuple[str, str, str]], x: float, y: float, width: float) -> None:
+    """A one-line legend: a small symbol per item and its label (text stays text)."""
+    pdf.set_font(family, "", 8)
+    cursor = x
+    for label, colour, shape in items:
+        text_width = pdf.get_string_width(label) + 1
+        if cursor + 3.4 + text_width > x + width:
+            break
+        red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+        pdf.set_fill_color(red, green, blue)
+        if shape == "circle":
+            pdf.ellipse(cursor, y + 0.6, 2.4, 2.4, style="F")
+        elif shape == "diamond":
+            pdf.polygon([(cursor + 1.2, y), (cursor + 2.6, y + 1.8), (cursor + 1.2, y + 3.6), (cursor - 0.2, y + 1.8)], style="F")
+        else:
+            pdf.rect(cursor, y + 0.6, 2.4, 2.4, style="F")
+        pdf.set_xy(cursor + 3.4, y)
+        pdf.cell(text_width, 3.6, label)
+        cursor += 3.4 + text_width + 3
+    pdf.set_font(family, "", 10)

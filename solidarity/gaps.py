@@ -168,11 +168,9 @@ class GapAnalysis:
         chosen = [ANY, *CATEGORIES] if categories is None else list(categories)
         return [self.share(a, c, view, minutes) for a in area_ids for c in chosen]
 
-    def beyond_geojson(self, areas: Iterable[str] | None = None, category: str = ANY, view: str = "all",
-                       minutes: int = 10) -> dict:
-        """The cells farther than ``minutes`` as a GeoJSON FeatureCollection (one feature per area)."""
-        from geo.boundaries import to_geojson
-
+    def beyond_geometries(self, areas: Iterable[str] | None = None, category: str = ANY, view: str = "all",
+                          minutes: int = 10) -> dict[str, object]:
+        """The cells farther than ``minutes``, merged per area (lon/lat geometries; areas without such cells left out)."""
         area_ids = list(self.grids) if areas is None else [a for a in areas if a in self.grids]
         shapes = {}
         for area in area_ids:
@@ -180,6 +178,14 @@ class GapAnalysis:
             outline = self.grids[area].outline(beyond)
             if not outline.is_empty:
                 shapes[area] = outline
+        return shapes
+
+    def beyond_geojson(self, areas: Iterable[str] | None = None, category: str = ANY, view: str = "all",
+                       minutes: int = 10) -> dict:
+        """The cells farther than ``minutes`` as a GeoJSON FeatureCollection (one feature per area)."""
+        from geo.boundaries import to_geojson
+
+        shapes = self.beyond_geometries(areas, category, view, minutes)
         props = {a: {"area": a, "minutes": minutes, "category": category, "view": view} for a in shapes}
         return to_geojson(shapes, props)
 

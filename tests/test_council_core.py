@@ -382,3 +382,31 @@ def test_standalone_map_is_one_offline_file_and_escapes_data(hostile_rows, rows)
     assert "<script>x</script>" not in html and "<b>Centre</b>" not in html
     assert "<script>alert(1)</script>" not in html
     assert "© OpenStreetMap contributors" in html
+
+
+def test_map_picture_draws_areas_gaps_and_points_where_they_are():
+    from PIL import Image
+
+    from solidarity.mapimage import MapLayers, render_map_png
+
+    area = shapely.box(4.40, 51.20, 4.42, 51.21)
+    gap = shapely.box(4.40, 51.20, 4.405, 51.21)  # the western quarter of the area
+    points = pd.DataFrame({"lat": [51.205], "lon": [4.415], "solidarity_type": ["indirect"]})
+    png = render_map_png(MapLayers((area,), (gap,), points), width=400, height=300, supersample=1)
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    assert pixels.shape == (300, 400, 3)
+    drawn = np.argwhere((pixels != 255).any(axis=2))  # (row, col) of everything that is not white
+    top, left = drawn.min(axis=0)
+    bottom, right = drawn.max(axis=0)
+    span_x = right - left
+
+    def centre_of(colour: tuple[int, int, int], tolerance: int = 40) -> tuple[float, float]:
+        hits = np.argwhere((np.abs(pixels - colour) < tolerance).all(axis=2))
+        assert len(hits), f"no pixel of {colour}"
+        return (hits[:, 1].mean() - left) / span_x, (hits[:, 0].mean() - top) / (bottom - top)
+
+    x, y = centre_of((0xD5, 0x5E, 0x00))  # the indirect point
+    assert x == pytest.approx(0.75, abs=0.05) and y == pytest.approx(0.5, abs=0.05)
+    gap_x, _gap_y = centre_of((0xF2, 0xCE, 0x7A))  # orange over the light grey fill
+    assert gap_x == pytest.approx(0.125, abs=0.05)
+    assert (pixels[2, 2] == 255).all(), "outside the areas stays white"
