@@ -16,7 +16,7 @@ from solidarity.figures import (
     source_line,
     wijk_indicators,
 )
-from solidarity.gaps import ANY, MINUTES, category_words, gap_sentence
+from solidarity.gaps import ANY, MINUTES, category_words, gap_sentence, gaps_table
 from solidarity.i18n import _
 from solidarity.model import CATEGORIES
 from solidarity.safety import md
@@ -107,6 +107,8 @@ if gaps is not None:
         st.markdown("- " + md(gap_sentence(share, geo.areas[share.area].label)))
     gap_heat = charts.gap_chart(shares, centre_labels)
     st.altair_chart(gap_heat, width="stretch")
+    with st.expander(_("Residents and area within reach, as a table"), icon=":material/table_view:"):
+        st.dataframe(gaps_table(shares, centre_labels), hide_index=True)
     gap_map = charts.area_map_chart(
         view.areas_geojson(), view.in_area(CITY), catalog.centres,
         gaps.beyond_geojson(view.area_ids, category, view.gap_view, minutes),

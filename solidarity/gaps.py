@@ -221,3 +221,19 @@ def gap_sentence(share: GapShare, area_label: str) -> str:
         share=fmt_percent(share.area_share_beyond), area=area_label, minutes=share.minutes,
         what=category_words(share.category),
     )
+
+
+def gaps_table(shares: Iterable[GapShare], area_labels: Mapping[str, str]) -> pd.DataFrame:
+    """The shares for the screen: per area and kind, the residents and the area within the walk."""
+    from solidarity.figures import fmt_percent
+
+    rows = list(shares)
+    minutes = rows[0].minutes if rows else 10
+    return pd.DataFrame(
+        {
+            _("Area"): [area_labels.get(s.area, s.area) for s in rows],
+            _("Kind of initiative"): [category_words(s.category) for s in rows],
+            _("Residents within {minutes} minutes' walk").format(minutes=minutes): [fmt_percent(s.residents_share) for s in rows],
+            _("Area within {minutes} minutes' walk").format(minutes=minutes): [fmt_percent(s.area_share) for s in rows],
+        }
+    )

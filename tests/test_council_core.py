@@ -114,6 +114,13 @@ def test_gap_shares_on_a_strip(strip, minutes, cells_within, area_share, residen
     assert share.residents_share == pytest.approx(residents_share)
 
 
+def test_gaps_table_gives_both_shares(strip):
+    from solidarity.gaps import gaps_table
+
+    table = gaps_table([strip.share("a", "food", "all", 10)], {"a": "Strip"})
+    assert table.iloc[0].tolist() == ["Strip", "any food initiative", "15%", "30%"]
+
+
 def test_no_initiative_of_a_category_means_nobody_is_near(strip):
     share = strip.share("a", "garden", "all", 15)
     assert share.cells_within == 0 and share.residents_share == 0.0
