@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -34,7 +35,7 @@ from solidarity.figures import (
 from solidarity.filters import FilterState, apply_filters
 from solidarity.gaps import ANY, GapAnalysis, category_words, gap_sentence, view_for
 from solidarity.i18n import _
-from solidarity.mapimage import MapLayers, render_map_png
+from solidarity.mapimage import MapLayers, render_map
 from solidarity.model import CATEGORIES, CENTRE_COLOUR, TYPE_STYLES, split_list
 from solidarity.views import category_label
 
@@ -55,6 +56,12 @@ class CouncilView:
     counts: list[AreaCount]
     filters: str
     day: dt.date
+
+    @cached_property
+    def project_rows(self) -> dict[str, pd.DataFrame]:
+        """Project id -> the unscoped initiatives linked to it (split once per view, not per slide)."""
+        exploded = self.unscoped["projects"].map(split_list).explode().dropna()
+        return {project: self.unscoped.loc[sorted(set(index))] for project, index in exploded.groupby(exploded).groups.items()}
 
     @property
     def period(self) -> str:
@@ -190,8 +197,10 @@ class SlideContent:
     layers: MapLayers | None = None  # the map as layers, drawn as a picture for the PDF
 
 
-def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tooltips: bool = True) -> SlideContent:
-    """The content of one slide for the current view (filters); ``tooltips=False`` for images."""
+def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tooltips: bool = True,
+                  maps: bool = True) -> SlideContent:
+    """The content of one slide for the current view (filters); ``tooltips=False`` for images;
+    ``maps=False`` leaves out the screen's map charts (the PDF draws its maps from ``layers``)."""
     catalog, geo = view.catalog, view.geography
     no_areas = "" if geo.has_geometry else _("The neighbourhood areas are not shown: no neighbourhood boundaries were found.")
     if slide.kind == "overview":
@@ -199,7 +208,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
         return SlideContent(
             _("The five buurtwerken and the initiatives around them"),
             tuple(headline(c) for c in (five, city) if c),
-            charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, title=" ", height=chart_height, tooltips=tooltips),
+            (charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, title=" ", height=chart_height, tooltips=tooltips) if maps else None),
             empty=city is None or city.total == 0,
             note=no_areas,
             source=source_line("counts", filters=view.filters),
@@ -222,9 +231,9 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
         return SlideContent(
             _("Where people are far from an initiative"),
             sentences,
-            charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, beyond, title=" ",
+            (charts.area_map_chart(view.areas_geojson(), view.in_area(CITY), catalog.centres, beyond, title=" ",
                                   subtitle=_("Orange: more than {minutes} minutes' walk from any initiative of these filters.").format(minutes=SLIDE_MINUTES),
-                                  height=chart_height, tooltips=tooltips),
+                                  height=chart_height, tooltips=tooltips) if maps else None),
             empty=len(view.unscoped) == 0,
             source=source_line("gaps", view.period, view.filters),
             layers=map_layers(view, None, view.in_area(CITY), catalog.centres, beyond=True),
@@ -236,8 +245,8 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
         return SlideContent(
             f"{area.label} — {area.centre_name}",
             (headline(count), density_sentence(count), *view.gap_sentences(slide.ref)),
-            charts.area_map_chart(view.areas_geojson([slide.ref]), view.in_area(slide.ref), catalog.centres[catalog.centres["id"] == slide.ref],
-                                  beyond, title=" ", height=chart_height, tooltips=tooltips),
+            (charts.area_map_chart(view.areas_geojson([slide.ref]), view.in_area(slide.ref), catalog.centres[catalog.centres["id"] == slide.ref],
+                                  beyond, title=" ", height=chart_height, tooltips=tooltips) if maps else None),
             empty=count.total == 0,
             note=no_areas,
             source=source_line("density", view.period, view.filters),
@@ -245,7 +254,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
                               beyond=True),
         )
     project = catalog.projects[catalog.projects["id"] == slide.ref].iloc[0]
-    linked = view.unscoped[view.unscoped["projects"].map(lambda v: slide.ref in split_list(v)).to_numpy(bool)]
+    linked = view.project_rows.get(slide.ref, view.unscoped.iloc[0:0])
     per_area = area_counts(linked, geo, catalog.projects)
     sentences = [str(project["description"])] if project["description"] else []
     sentences += [headline(c) for c in per_area if c.id != CITY and c.total]
@@ -254,7 +263,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
     return SlideContent(
         str(project["name"]),
         tuple(sentences),
-        charts.area_map_chart(view.areas_geojson(), linked, catalog.centres, title=" ", height=chart_height, tooltips=tooltips),
+        (charts.area_map_chart(view.areas_geojson(), linked, catalog.centres, title=" ", height=chart_height, tooltips=tooltips) if maps else None),
         empty=linked.empty,
         note=no_areas,
         source=source_line("matrix", filters=view.filters),
@@ -265,7 +274,7 @@ def slide_content(slide: Slide, view: CouncilView, chart_height: int = 400, tool
 # -- PDFs ----------------------------------------------------------------------------------
 
 
-def area_pdf_page(view: CouncilView, area_id: str, map_png: bytes | None = None) -> PdfPage:
+def area_pdf_page(view: CouncilView, area_id: str, map_png: Any = None) -> PdfPage:
     """The one-page report of a buurtwerk area: figures, a map, the gaps and the sources."""
     geo = view.geography
     area = geo.areas[area_id]
@@ -273,7 +282,7 @@ def area_pdf_page(view: CouncilView, area_id: str, map_png: bytes | None = None)
     rows = view.in_area(area_id)
     if map_png is None:
         centre = view.catalog.centres[view.catalog.centres["id"] == area_id]
-        map_png = render_map_png(map_layers(view, [area_id], rows, centre, beyond=True), width=1400, height=760)
+        map_png = render_map(map_layers(view, [area_id], rows, centre, beyond=True), width=1400, height=760)
     table = [
         (_("Initiatives"), fmt_number(count.total)),
         *((type_label(t), fmt_number(count.by_type[t])) for t in ("direct", "both", "indirect")),
@@ -311,13 +320,13 @@ def presentation_pdf(view: CouncilView, slides: Sequence[Slide] | None = None) -
 
     from solidarity.i18n import get_language, set_language
 
-    contents = [slide_content(slide, view, chart_height=430, tooltips=False) for slide in slides]
+    contents = [slide_content(slide, view, chart_height=430, tooltips=False, maps=False) for slide in slides]
     language = get_language()
 
     def image(content: SlideContent) -> bytes | None:
         set_language(language)
         if content.layers is not None:
-            return render_map_png(content.layers, width=1500, height=1000)
+            return render_map(content.layers, width=1200, height=800)  # about 175 dpi on the page
         return charts.to_png(content.chart, scale=1.5, width=820) if content.chart is not None else None
 
     # Pillow and vl-convert draw outside the GIL: two images at a time on two cores.

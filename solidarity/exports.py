@@ -298,7 +298,7 @@ class PdfPage:
     title: str
     subtitle: str
     sentences: tuple[str, ...]
-    image_png: bytes | None = None
+    image_png: Any = None  # PNG bytes or a PIL image
     table: tuple[tuple[str, str], ...] = ()
     footer: str = ""
     sources: tuple[str, ...] = ()
@@ -357,7 +357,8 @@ def _draw_page(pdf: Any, family: str, page: PdfPage, landscape: bool) -> None:
         image_top = pdf.get_y()
         image_width = width * (0.6 if landscape else 1.0)
         box_height = (bottom - sources_height - image_top - 2) if landscape else 88.0
-        info = pdf.image(io.BytesIO(page.image_png), x=pdf.l_margin, y=image_top, w=image_width, h=box_height,
+        picture = io.BytesIO(page.image_png) if isinstance(page.image_png, bytes) else page.image_png
+        info = pdf.image(picture, x=pdf.l_margin, y=image_top, w=image_width, h=box_height,
                          keep_aspect_ratio=True)
         image_height = float(getattr(info, "rendered_height", 0) or box_height)
         if page.legend:

@@ -16,9 +16,12 @@ from PIL import Image, ImageDraw
 
 from solidarity.model import CENTRE_COLOUR, TYPE_STYLES
 
-AREA_FILL = (243, 245, 247, 255)
-AREA_LINE = (31, 42, 55, 255)
-GAP_FILL = (230, 159, 0, 140)  # Okabe-Ito orange, see-through
+AREA_FILL = (243, 245, 247)
+AREA_LINE = (31, 42, 55)
+#: Okabe-Ito orange (#E69F00) at 55% over the area's grey, mixed once: the picture is drawn in RGB
+#: without an alpha layer (a third less work for a page of the PDF).
+GAP_FILL = tuple(round(0.55 * o + 0.45 * a) for o, a in zip((230, 159, 0), AREA_FILL, strict=True))
+WHITE = (255, 255, 255)
 #: Point shapes per solidarity type (the same as on the screen's maps).
 SHAPES = {"direct": "circle", "both": "diamond", "indirect": "square"}
 
@@ -33,9 +36,9 @@ class MapLayers:
     centres: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["lat", "lon"]))
 
 
-def _hex(colour: str, alpha: int = 255) -> tuple[int, int, int, int]:
+def _hex(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16), alpha
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
 def _mercator_y(lat: np.ndarray | float) -> np.ndarray:
@@ -52,7 +55,14 @@ def _rings(geometry: Any) -> list[np.ndarray]:
 
 
 def render_map_png(layers: MapLayers, width: int = 1400, height: int = 900, supersample: int = 2) -> bytes:
-    """The map as PNG bytes; the view fits the areas (or, without areas, the points).
+    """:func:`render_map` as PNG bytes."""
+    buffer = io.BytesIO()
+    render_map(layers, width, height, supersample).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def render_map(layers: MapLayers, width: int = 1400, height: int = 900, supersample: int = 2) -> Image.Image:
+    """The map as a picture (RGB); the view fits the areas (or, without areas, the points).
 
     Parameters
     ----------
@@ -86,22 +96,17 @@ def render_map_png(layers: MapLayers, width: int = 1400, height: int = 900, supe
         ys = off_y + (top - _mercator_y(np.asarray(lats, dtype=float))) * scale
         return xs, ys
 
-    base = Image.new("RGBA", (big_w, big_h), (255, 255, 255, 255))
+    base = Image.new("RGB", (big_w, big_h), WHITE)
     draw = ImageDraw.Draw(base)
     line = max(2, 2 * supersample)
     for geometry in geometries:
         for ring in _rings(geometry):
             xs, ys = project(ring[:, 0], ring[:, 1])
             draw.polygon(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=AREA_FILL)
-    if layers.beyond:
-        overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
-        shade = ImageDraw.Draw(overlay)
-        for geometry in layers.beyond:
-            for ring in _rings(geometry):
-                xs, ys = project(ring[:, 0], ring[:, 1])
-                shade.polygon(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=GAP_FILL)
-        base = Image.alpha_composite(base, overlay)
-        draw = ImageDraw.Draw(base)
+    for geometry in layers.beyond:
+        for ring in _rings(geometry):
+            xs, ys = project(ring[:, 0], ring[:, 1])
+            draw.polygon(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=GAP_FILL)
     for geometry in geometries:
         for ring in _rings(geometry):
             xs, ys = project(ring[:, 0], ring[:, 1])
@@ -118,19 +123,16 @@ def render_map_png(layers: MapLayers, width: int = 1400, height: int = 900, supe
             for x, y in zip(xs[kinds == kind].tolist(), ys[kinds == kind].tolist(), strict=True):
                 box = (x - radius, y - radius, x + radius, y + radius)
                 if shape == "circle":
-                    draw.ellipse(box, fill=colour, outline=(255, 255, 255, 255), width=outline)
+                    draw.ellipse(box, fill=colour, outline=WHITE, width=outline)
                 elif shape == "square":
-                    draw.rectangle(box, fill=colour, outline=(255, 255, 255, 255), width=outline)
+                    draw.rectangle(box, fill=colour, outline=WHITE, width=outline)
                 else:
                     draw.polygon([(x, y - radius * 1.25), (x + radius * 1.25, y), (x, y + radius * 1.25), (x - radius * 1.25, y)],
-                                 fill=colour, outline=(255, 255, 255, 255))
+                                 fill=colour, outline=WHITE)
     if len(layers.centres):
         xs, ys = project(layers.centres["lon"].to_numpy(float), layers.centres["lat"].to_numpy(float))
         size = 9 * supersample
         for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
             draw.rectangle((x - size, y - size, x + size, y + size), fill=_hex(CENTRE_COLOUR),
-                           outline=(255, 255, 255, 255), width=2 * supersample)
-    picture = base.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=False)
-    return buffer.getvalue()
+                           outline=WHITE, width=2 * supersample)
+    return base.reduce(supersample) if supersample > 1 else base  # box filter: smooth edges, fast

@@ -394,7 +394,7 @@ def test_standalone_map_is_one_offline_file_and_escapes_data(hostile_rows, rows)
 def test_map_picture_draws_areas_gaps_and_points_where_they_are():
     from PIL import Image
 
-    from solidarity.mapimage import MapLayers, render_map_png
+    from solidarity.mapimage import GAP_FILL, MapLayers, render_map_png
 
     area = shapely.box(4.40, 51.20, 4.42, 51.21)
     gap = shapely.box(4.40, 51.20, 4.405, 51.21)  # the western quarter of the area
@@ -414,6 +414,6 @@ def test_map_picture_draws_areas_gaps_and_points_where_they_are():
 
     x, y = centre_of((0xD5, 0x5E, 0x00))  # the indirect point
     assert x == pytest.approx(0.75, abs=0.05) and y == pytest.approx(0.5, abs=0.05)
-    gap_x, _gap_y = centre_of((0xF2, 0xCE, 0x7A))  # orange over the light grey fill
+    gap_x, _gap_y = centre_of(GAP_FILL)  # orange over the light grey fill
     assert gap_x == pytest.approx(0.125, abs=0.05)
     assert (pixels[2, 2] == 255).all(), "outside the areas stays white"
