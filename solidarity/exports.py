@@ -357,10 +357,17 @@ def _draw_page(pdf: Any, family: str, page: PdfPage, landscape: bool) -> None:
         image_top = pdf.get_y()
         image_width = width * (0.6 if landscape else 1.0)
         box_height = (bottom - sources_height - image_top - 2) if landscape else 88.0
-        picture = io.BytesIO(page.image_png) if isinstance(page.image_png, bytes) else page.image_png
-        info = pdf.image(picture, x=pdf.l_margin, y=image_top, w=image_width, h=box_height,
-                         keep_aspect_ratio=True)
-        image_height = float(getattr(info, "rendered_height", 0) or box_height)
+        picture = page.image_png
+        if isinstance(picture, bytes):
+            from PIL import Image
+
+            picture = Image.open(io.BytesIO(picture))
+        # Fit the picture into the box ourselves: fpdf2's keep_aspect_ratio centres it in the box,
+        # and the legend and the text below must start right under it.
+        pixel_w, pixel_h = picture.size
+        image_w = min(image_width, box_height * pixel_w / pixel_h)
+        image_height = image_w * pixel_h / pixel_w
+        pdf.image(picture, x=pdf.l_margin, y=image_top, w=image_w, h=image_height)
         if page.legend:
             _draw_legend(pdf, family, page.legend, pdf.l_margin, image_top + image_height + 1.5, image_width)
             image_height += 6
@@ -414,7 +421,7 @@ def _draw_legend(pdf: Any, family: str, items: Sequence[tuple[str, str, str]], x
         if shape == "circle":
             pdf.ellipse(cursor, y + 0.6, 2.4, 2.4, style="F")
         elif shape == "diamond":
-            pdf.polygon([(cursor + 1.2, y), (cursor + 2.6, y + 1.8), (cursor + 1.2, y + 3.6), (cursor - 0.2, y + 1.8)], style="F")
+            pdf.polygon([(cursor + 1.2, y + 0.6), (cursor + 2.4, y + 1.8), (cursor + 1.2, y + 3.0), (cursor, y + 1.8)], style="F")
         else:
             pdf.rect(cursor, y + 0.6, 2.4, 2.4, style="F")
         pdf.set_xy(cursor + 3.4, y)
