@@ -134,10 +134,14 @@ def test_every_export_downloads_and_matches_the_screen(warm, open_page, tmp_path
     wait_title(page, "Figures per neighbourhood", timeout=60)
     page.locator(DOWNLOAD).first.wait_for(timeout=60_000)
     files = {label: download(page, label, tmp_path) for label in
-             ("CSV", "Excel", "GeoJSON", "Map (HTML, works offline)", "PDF: one page per neighbourhood", "PDF: the presentation")}
+             ("CSV", "Excel", "GeoJSON", "Map (HTML, works offline)", "PDF: one page per neighbourhood", "PDF: the presentation",
+              "Chart “Direct and indirect solidarity” (PNG)")}
     for label, path in files.items():
         assert TODAY in path.name and "kiel" in path.name and "direct" in path.name, (label, path.name)
     assert files["Excel"].name == f"solidariteitskaart_kiel_direct_{TODAY}.xlsx"
+
+    png = files["Chart “Direct and indirect solidarity” (PNG)"].read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
     raw = files["CSV"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM"
