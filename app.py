@@ -27,10 +27,10 @@ def main() -> None:
     common.init_language()
     use_local_assets()
     navigation = nav.navigation()
-    nav.sidebar()
     with st.container(horizontal=True, horizontal_alignment="right"):
         common.language_picker()
     common.run_page(navigation)
+    nav.sidebar()  # after the page: its links carry the state the page has just shown
     common.run_marker()
 
 

@@ -61,9 +61,9 @@ OTHER_POSTCODE_PENALTY = 10.0
 #: Shorter (normalised) queries are only matched exactly.
 MIN_FUZZY_LENGTH = 3
 #: Score of a name that holds every word of the query as a whole word ("nova" in "Cultureel
-#: Ontmoetingscentrum Nova"): above a word merely containing the letters ("Innovatiestraat", at
-#: most 90), below an exact name (100).
-WHOLE_WORDS_SCORE = 93.5
+#: Ontmoetingscentrum Nova"), plus up to 2 for how much of the name they are: above a word merely
+#: containing the letters ("Innovatiestraat", at most 90), below an exact name (100).
+WHOLE_WORDS_SCORE = 91.5
 #: The project's own places (buurtwerken and initiatives) win ties and near-ties over streets.
 OWN_PLACE_BONUS = 3.0
 #: Kinds of the project's own places.
@@ -423,7 +423,11 @@ class Gazetteer:
         if words and all(len(word) >= MIN_FUZZY_LENGTH for word in words):
             holding = set.intersection(*(self._words.get(word, set()) for word in words))
             for index in holding:
-                scores[index] = max(scores.get(index, 0.0), WHOLE_WORDS_SCORE)
+                # The more of the name the words cover, the better ("Nova" is more of "CO Nova"
+                # than of "Buurtsport in CO Nova"): up to two points, still below an exact name.
+                name_words = max(len(name.split()) for name in self._entries[index].names)
+                score = WHOLE_WORDS_SCORE + 2.0 * min(len(words) / max(name_words, 1), 1.0)
+                scores[index] = max(scores.get(index, 0.0), score)
         if len(keys[-1]) >= MIN_FUZZY_LENGTH:
             fuzzy = self._fuzzy_scores(keys[-1])
             for choice_index in np.flatnonzero(fuzzy >= cutoff):

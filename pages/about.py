@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from solidarity.attribution import attribution
 from solidarity.i18n import _
+from solidarity.safety import md
 from solidarity.views import sources, sources_html
-from ui import resources
+from ui import council, resources
 
 config = resources.settings()
 catalog = resources.catalog()
@@ -53,3 +55,4 @@ st.markdown(
     "- " + _("Address search: Nominatim (OpenStreetMap), with an offline fallback.") + "\n"
     "- " + _("This app is open-source software under the European Union Public Licence (EUPL-1.2).")
 )
+st.caption(md(attribution(council.geography().figures.period).text()))

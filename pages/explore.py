@@ -11,6 +11,7 @@ from solidarity.mapbuilder import TileSettings, build_map
 from solidarity.views import share_url
 from ui import explore, nav, resources
 from ui.common import app_params, page_url, skip_link
+from ui.exports import download_block
 
 config = resources.settings()
 catalog = resources.catalog()
@@ -60,6 +61,7 @@ with map_col:
         explore.list_controls(model)
         st.html(explore.list_table(model))
         explore.pager(model)
+    download_block(model.view.filters)
     with st.expander(_("Share this view"), icon=":material/link:"):
         st.caption(_("Copy this link: it opens the map with the same filters."))
         st.text(share_url(page_url(), model.view.to_query_params() | app_params()))

@@ -80,6 +80,10 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         geometries = boundaries.centre_areas(centres.to_dict("records"))
         areas = {cid: geom.__geo_interface__ for cid, geom in geometries.items() if geom is not None and not geom.is_empty}
     initiatives["area_centre"] = centre_of_area(initiatives, centres)
+    # An approximate point without a buurtwerk only says "somewhere in the district" (e.g. the
+    # district point of a postcode, data/README.md): it does not place the initiative in an area.
+    unplaced = (initiatives["location_precision"] == "approximate") & (initiatives["centre_id"] == "")
+    initiatives.loc[unplaced, "area_centre"] = ""
     initiatives["search_text"] = search_text(initiatives)
     names = dict(zip(projects["id"], projects["name"], strict=True))
     initiatives["project_names"] = initiatives["projects"].map(

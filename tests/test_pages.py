@@ -23,6 +23,8 @@ APP = str(PROJECT_DIR / "app.py")
 FIXTURE_SEED = Path(__file__).parent / "fixtures" / "seed"
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "hostile"
 PAGES = ("pages/explore.py", "pages/nearby.py", "pages/about.py")
+#: Every page of the navigation (ui.nav), for the journeys.
+ALL_PAGES = ("pages/explore.py", "pages/nearby.py", "pages/figures.py", "pages/presentation.py", "pages/about.py")
 ERROR_SENTENCE = "Something went wrong on this page"
 
 
@@ -360,11 +362,11 @@ def test_map_then_another_page_then_the_map_keeps_the_filters(app_env: Path) -> 
     assert len(map_points(at)) > len(shown)
 
 
-@pytest.mark.parametrize("there", ["pages/nearby.py", "pages/about.py"])
-@pytest.mark.parametrize("here", ["pages/explore.py", "pages/nearby.py", "pages/about.py"])
+@pytest.mark.parametrize(
+    ("here", "there"), [(a, b) for i, a in enumerate(ALL_PAGES) for b in ALL_PAGES[i + 1 :]],
+    ids=lambda p: p.removeprefix("pages/").removesuffix(".py"),
+)
 def test_every_page_pair_in_both_directions(app_env: Path, here: str, there: str) -> None:
-    if here == there:
-        pytest.skip("the same page")
     at = run(here, lang="ar")
     for page in (there, here, there, here):
         follow_menu(at, page)
@@ -644,3 +646,21 @@ def test_an_error_on_a_page_shows_one_sentence_not_a_traceback(app_env: Path, mo
         at = app(lang=lang)
         at.run()
         assert any(sentence in e.value for e in at.error), lang
+
+
+def test_the_map_the_figures_and_the_slides_share_their_filters(app_env: Path) -> None:
+    """A filter set on the map shows on the figures page and the slides, and back (by the menu)."""
+    at = run(lang="en")
+    check(at.button_group(key="f_types").set_value(["direct"]).run())
+    follow_menu(at, "pages/figures.py")
+    assert qp(at, "type") == ["direct"], "the menu link to the figures carries the map's filters"
+    assert at.button_group(key="fig_types").value == ["direct"]
+    check(at.button_group(key="fig_centres").set_value(["de-stek"]).run())
+    follow_menu(at, "pages/presentation.py")
+    assert qp(at, "type") == ["direct"] and qp(at, "buurtwerk") == ["de-stek"]
+    follow_menu(at, "pages/explore.py")
+    assert at.button_group(key="f_types").value == ["direct"]
+    assert at.button_group(key="f_centres").value == ["de-stek"], "a filter set on the figures page shows on the map"
+    assert {row[2] for row in map_points(at)} == expected_ids(
+        PROJECT_DIR / "data", app_env, {"type": ["direct"], "buurtwerk": ["de-stek"]}
+    )

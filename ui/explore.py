@@ -30,10 +30,18 @@ def _filter(name: str) -> Binding[ExploreView]:
     )
 
 
+def _with_filters(view: ExploreView, filters: FilterState) -> ExploreView:
+    """The shared filters on the map (the chosen initiative and the list's page stay if they are the same)."""
+    if filters.with_selected("") == view.filters.with_selected(""):
+        return view
+    return view.with_filters(filters.with_selected(view.filters.selected))
+
+
 EXPLORE: PageState[ExploreView] = PageState(
     "explore",
     parse=_parse,
     to_params=lambda view: view.to_query_params(),
+    with_filters=_with_filters,
     bindings=(
         _filter("types"),
         _filter("centres"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from solidarity.i18n import N_, _
-from ui import explore, nearby
+from ui import council, explore, nearby
 from ui.common import app_params
 from ui.state import CURRENT_PAGE_KEY, PREVIOUS_PAGE_KEY, PageState
 
@@ -36,6 +36,9 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("explore", "pages/explore.py", N_("Explore the map"), ":material/map:", "", explore.EXPLORE),
     PageSpec("nearby", "pages/nearby.py", N_("Near me"), ":material/near_me:", "in-de-buurt", nearby.NEARBY),
+    PageSpec("figures", "pages/figures.py", N_("Figures"), ":material/bar_chart:", "cijfers", council.FIGURES),
+    PageSpec("presentation", "pages/presentation.py", N_("Presentation"), ":material/slideshow:", "presentatie",
+             council.SLIDES),
     PageSpec("about", "pages/about.py", N_("About"), ":material/info:", "over"),
 )
 _BY_KEY = {page.key: page for page in PAGES}
@@ -74,7 +77,8 @@ def page_link(key: str, label: str | None = None, icon: str | None = None, prima
     """A link to page ``key`` that carries its state (see the module docstring)."""
     spec = _BY_KEY[key]
     page = st.session_state[_PAGES_KEY][key]
-    container = st.container(key=f"sm-link-{key}-{'primary' if primary else 'plain'}")
+    # A prominent link gets a container with a key (its style in static/app.css: one per page).
+    container = st.container(key=f"sm-link-{key}-primary") if primary else st.container()
     container.page_link(page, label=label or _(spec.title), icon=icon or spec.icon, query_params=link_params(key))
 
 

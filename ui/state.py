@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
+from solidarity.filters import FilterState
 from solidarity.pagestate import Params, arrive, normalise_params, page_params
 from ui.common import all_query_params, app_params
 
@@ -28,6 +29,8 @@ S = TypeVar("S")
 #: The page (``ui.nav`` key) of this run and of the run before it; ``ui.nav.navigation`` keeps them.
 CURRENT_PAGE_KEY = "nav:current"
 PREVIOUS_PAGE_KEY = "nav:previous"
+#: The explore filters last shown by any page that shares them (map, figures, presentation).
+SHARED_FILTERS_KEY = "state:filters"
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,16 @@ class PageState(Generic[S]):
         parse: Callable[[Params], S],
         to_params: Callable[[S], Params],
         bindings: tuple[Binding[S], ...] = (),
+        with_filters: Callable[[S, FilterState], S] | None = None,
     ) -> None:
+        """``with_filters``: for a page that shows the explore filters (``state.filters``), how to put
+        other filters into its state; the pages that have it share their filters: a link to one of
+        them carries the filters last shown on any of them."""
         self.name = name
         self.parse = parse
         self.to_params = to_params
         self.bindings = {binding.key: binding for binding in bindings}
+        self.with_filters = with_filters
 
     # -- session keys (none is a widget key) -------------------------------------------------
     @property
@@ -72,26 +80,39 @@ class PageState(Generic[S]):
         return st.session_state.get(self._state_key)
 
     def link_params(self) -> dict[str, list[str]]:
-        """The page's parameters for a link to it (its stored state; empty before its first visit)."""
+        """The page's parameters for a link to it: its stored state, with the shared filters when the
+        page shares them (empty before the first visit when there is nothing to carry)."""
         stored = self.stored()
-        return page_params(self.to_params(stored)) if stored is not None else {}
+        shared = st.session_state.get(SHARED_FILTERS_KEY) if self.with_filters is not None else None
+        if stored is None and shared is None:
+            return {}
+        if shared is not None:
+            stored = self.with_filters(stored if stored is not None else self.parse({}), shared)  # type: ignore[misc]
+        return page_params(self.to_params(stored))
 
     # -- a run -------------------------------------------------------------------------------
     def load(self) -> S:
         """The state of this run (URL or stored, :func:`solidarity.pagestate.arrive`), with the
         widget keys filled from it (all of them when it came from the URL)."""
         previous, current = st.session_state.get(PREVIOUS_PAGE_KEY), st.session_state.get(CURRENT_PAGE_KEY)
+        elsewhere = previous is not None and previous != current
         arrival = arrive(
             all_query_params(), self.stored(), st.session_state.get(self._written_key), self.parse,
-            from_elsewhere=previous is not None and previous != current,
+            from_elsewhere=elsewhere,
         )  # fmt: skip
         st.session_state[self._state_key] = arrival.state
         if arrival.from_url:
             # What the page shows now: writing it back must not look like a new move.
             st.session_state[self._written_key] = page_params(self.to_params(arrival.state))
+        state = arrival.state
+        shared = st.session_state.get(SHARED_FILTERS_KEY)
+        bare = elsewhere and not page_params(all_query_params())
+        if self.with_filters is not None and shared is not None and bare:
+            state = self.with_filters(state, shared)  # a bare link: the filters last shown elsewhere
+            st.session_state[self._state_key] = state
         sync = arrival.from_url or st.session_state.pop(self._sync_key, False)
-        self._fill_widgets(arrival.state, everything=sync)
-        return arrival.state
+        self._fill_widgets(state, everything=sync)
+        return state
 
     def _fill_widgets(self, state: S, everything: bool) -> None:
         for key, binding in self.bindings.items():
@@ -127,6 +148,8 @@ class PageState(Generic[S]):
         """Make the URL say what the page shows (only writes when it differs: no needless history)."""
         params = page_params(self.to_params(state))
         st.session_state[self._written_key] = params
+        if self.with_filters is not None:
+            st.session_state[SHARED_FILTERS_KEY] = state.filters.with_selected("")  # type: ignore[attr-defined]
         wanted = normalise_params(params | app_params())
         if normalise_params(all_query_params()) != wanted:
             st.query_params.from_dict(wanted)
