@@ -154,13 +154,16 @@ def streamlit_index_html() -> str:
 def content_security_policy(
     kind: str, tiles_url: str = "", frame_ancestors: str = "", index_html: str | None = None
 ) -> str:
-    """The Content-Security-Policy of the app's page (``kind="app"``) or of a component frame
-    (``kind="component"``: the map, the location helper).
+    """The Content-Security-Policy of the app's page (``kind="app"``), of the map's frame
+    (``"map"``: streamlit-folium) or of another component's frame (``"component"``: the location
+    helper, streamlit-js-eval).
 
     Measured on Streamlit 1.67, streamlit-folium 0.27 and streamlit-js-eval 1.0 in Chromium (the
-    browser test tests/browser/test_proxy.py fails on any violation); each source says why.
+    browser test tests/browser/test_proxy.py fails on any violation, and on a map or a location
+    that no longer works: a blocked eval() inside a component frame reports nothing); each
+    source says why.
     """
-    if kind not in ("app", "component"):
+    if kind not in ("app", "map", "component"):
         raise ValueError(f"unknown policy {kind!r}")
     ancestors = ["'self'", *[s for s in source_list(frame_ancestors) if s not in ("'self'", "'none'")]]
     tiles = tile_source(tiles_url)
@@ -192,10 +195,11 @@ def content_security_policy(
     else:
         directives = {
             "default-src": ["'self'"],
-            # streamlit-folium adds the map's script as an inline <script> and runs the layer
-            # control with eval(); streamlit-js-eval runs the code it is sent (the geolocation
-            # call) with eval() from an inline script. Their data passes safety.esc() first.
-            "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+            # streamlit-folium adds the map's script as an inline <script> (its data passed
+            # safety.esc() first); it calls eval() only for feature_group_to_add and layer
+            # controls, which the app does not use. streamlit-js-eval is one inline script that
+            # runs the code it is sent (the geolocation call) with eval().
+            "script-src": ["'self'", "'unsafe-inline'", *(["'unsafe-eval'"] if kind == "component" else [])],
             # folium writes <style> blocks and style attributes (marker icons, popups).
             "style-src": ["'self'", "'unsafe-inline'"],
             # Leaflet's and the cluster plugin's images, and the background tiles.
@@ -351,6 +355,7 @@ class ProxyConfig:
             "compressible_types": " ".join(COMPRESSIBLE_TYPES),
             "cookie": STICKY_COOKIE,
             "csp_app": content_security_policy("app", self.tiles_url, self.frame_ancestors),
+            "csp_map": content_security_policy("map", self.tiles_url, self.frame_ancestors),
             "csp_component": content_security_policy("component", self.tiles_url, self.frame_ancestors),
             "tls": self.tls,
             "tls_certificate": _nginx_path(Path(self.tls_certificate)) if self.tls else "",

@@ -86,13 +86,18 @@ def test_app_policy_is_strict() -> None:
     assert "connect-src" not in policy  # default-src 'self': the websocket to the app only
 
 
-def test_component_policy_allows_tiles_and_what_the_map_frame_runs() -> None:
-    policy = directives(content_security_policy("component", "https://{s}.tiles.example.org/{z}/{x}/{y}.png"))
+def test_frame_policies_allow_tiles_and_what_each_frame_runs() -> None:
+    tiles = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    policy = directives(content_security_policy("map", tiles))
     assert policy["img-src"] == ["'self'", "data:", "https://*.tiles.example.org"]
-    assert policy["script-src"] == ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
+    assert policy["script-src"] == ["'self'", "'unsafe-inline'"]  # no eval in the map's frame
     assert policy["frame-ancestors"] == ["'self'"]
-    no_tiles = directives(content_security_policy("component", ""))
+    helper = directives(content_security_policy("component", tiles))
+    assert helper["script-src"] == ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
+    no_tiles = directives(content_security_policy("map", ""))
     assert no_tiles["img-src"] == ["'self'", "data:"]
+    with pytest.raises(ValueError, match="unknown policy"):
+        content_security_policy("other")
 
 
 def test_frame_ancestors_setting_reaches_the_app_policy() -> None:
