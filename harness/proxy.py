@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, write
-from harness.server import free_port, wait_healthy
+from harness.server import free_port, supervised_popen, wait_healthy
 from solidarity.settings import Settings, load_settings
 
 START_TIMEOUT = 20.0
@@ -83,7 +83,7 @@ def _port_open(host: str, port: int) -> bool:
     return False
 
 
-def start_proxy(config: ProxyConfig, timeout: float = START_TIMEOUT, new_session: bool = False) -> Proxy:
+def start_proxy(config: ProxyConfig, timeout: float = START_TIMEOUT, supervised: bool = False) -> Proxy:
     """Write ``config`` and start nginx; wait until it accepts connections.
 
     Raises ``RuntimeError`` with nginx's error log when nginx is missing or does not start."""
@@ -101,7 +101,7 @@ def start_proxy(config: ProxyConfig, timeout: float = START_TIMEOUT, new_session
             [str(nginx), "-p", str(config.prefix), "-c", str(conf), "-g", "daemon off;"],
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=new_session,
+            **supervised_popen(supervised),  # type: ignore[arg-type]
         )
     scheme = "https" if config.tls else "http"
     proxy = Proxy(f"{scheme}://{host}:{config.listen_port}", config.listen_port, config.prefix, config, process)
