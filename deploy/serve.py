@@ -36,7 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, write
+from deploy.fonts import font_overrides
+from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, theme_uses_streamlit_font, write
 from harness.proxy import Proxy, nginx_missing_message, start_proxy, stop_proxy
 from harness.server import AppServer, free_port, start_server, stop_server
 from solidarity.settings import PROJECT_DIR, Settings, load_settings
@@ -133,6 +134,7 @@ class Supervisor:
             listen_port=self.port,
             modules=tuple(nginx_modules(find_nginx())),
             worker_user=user,
+            font_overrides=font_overrides(blank_text_fonts=not theme_uses_streamlit_font()),
         )
 
     def start(self) -> None:

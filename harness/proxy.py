@@ -18,7 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, write
+from deploy.fonts import font_overrides
+from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, theme_uses_streamlit_font, write
 from harness.server import free_port, supervised_popen, wait_healthy
 from solidarity.settings import Settings, load_settings
 
@@ -72,6 +73,7 @@ def proxy_config(
     an unprivileged user instead)."""
     settings = settings or load_settings()
     kwargs.setdefault("modules", tuple(nginx_modules(find_nginx())))
+    kwargs.setdefault("font_overrides", font_overrides(blank_text_fonts=not theme_uses_streamlit_font()))
     if os.geteuid() == 0:
         kwargs.setdefault("worker_user", "root")
     return ProxyConfig.from_settings(settings, ports, prefix, listen_port=listen_port or free_port(), **kwargs)

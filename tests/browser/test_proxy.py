@@ -316,7 +316,7 @@ def test_two_browsers_spread_over_both_processes_and_stay_on_their_own(proxied: 
                 break
         assert set(contexts) == {"app-1", "app-2"}
         for process, context in contexts.items():
-            for _ in range(3):
+            for _ in range(2):
                 page, served = visit(context, proxied.page_url("/", lang="nl"))
                 assert served == {"document": process, "websocket": process}
                 page.close()
@@ -326,45 +326,6 @@ def test_two_browsers_spread_over_both_processes_and_stay_on_their_own(proxied: 
     finally:
         for context in contexts.values():
             context.close()
-
-
-def test_a_dead_process_is_taken_out_and_a_new_visit_works(proxied: Proxied, browser: Any) -> None:
-    """Kill one app process: every new visit, and a browser that was on it, lands on the live one."""
-    victim = proxied.servers[1]
-    context = new_context(browser)
-    pinned = None
-    try:
-        # A browser on the process that will die.
-        for _ in range(12):
-            candidate = new_context(browser)
-            page, served = visit(candidate, proxied.page_url("/", lang="nl"))
-            page.close()
-            if served["document"] == "app-2":
-                pinned = candidate
-                break
-            candidate.close()
-        assert pinned is not None, "no browser landed on app-2"
-        victim.process.send_signal(signal.SIGKILL)
-        victim.process.wait(timeout=10)
-        for ctx in (pinned, context):
-            page, served = visit(ctx, proxied.page_url("/", lang="nl"))
-            assert served == {"document": "app-1", "websocket": "app-1"}
-            wait_for_map(page)
-            page.close()
-        for _ in range(4):  # new browsers: whatever their cookie, the live process answers
-            fresh = new_context(browser)
-            try:
-                page, served = visit(fresh, proxied.page_url("/over", lang="nl"))
-                assert served["document"] == "app-1"
-                page.locator("h1").first.wait_for()
-            finally:
-                fresh.close()
-    finally:
-        context.close()
-        if pinned is not None:
-            pinned.close()
-        if victim.process.poll() is not None:  # bring it back on its port for the other tests
-            proxied.servers[1] = start_server(victim.name, victim.log, proxied.env, port=victim.port)
 
 
 #: Open an initiative's popup in the map frame (zoom to it through its cluster).
@@ -381,6 +342,16 @@ OPEN_POPUP_JS = """() => new Promise((resolve) => {
   };
   read();
 })""".replace("LIVE_CLUSTERS", LIVE_CLUSTERS_JS)
+
+
+#: Every Material icon on the page drawn as one glyph (a missing icon shows its name as a word).
+ICON_WIDTHS_JS = """async () => {
+  await document.fonts.ready;
+  return [...document.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]')]
+    .filter((e) => e.offsetParent !== null || e.getClientRects().length)
+    .map((e) => ({name: e.textContent, width: e.getBoundingClientRect().width,
+                  size: parseFloat(getComputedStyle(e).fontSize)}));
+}"""
 
 
 def violations(page: Any) -> list[dict]:
@@ -402,10 +373,40 @@ def close_not_found_notice(page: Any) -> None:
         dialog.wait_for(state="detached", timeout=5_000)
 
 
+def record_fonts(context: Any, page: Any) -> dict[str, int]:
+    """``{file name: bytes transferred}`` of every font the page (and its frames) loads."""
+    fonts: dict[str, int] = {}
+    urls: dict[str, str] = {}
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.responseReceived",
+           lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]) if e.get("type") == "Font" else None)
+    cdp.on("Network.loadingFinished",
+           lambda e: fonts.__setitem__(urls[e["requestId"]].split("?")[0].rsplit("/", 1)[-1], e["encodedDataLength"])
+           if e["requestId"] in urls else None)
+    return fonts
+
+
+def assert_fonts_are_what_the_page_uses(proxied: Proxied, page: Any, fonts: dict[str, int]) -> None:
+    """The icon font cut to the app's icons, Streamlit's text fonts blank (the theme uses the
+    phone's fonts), the map's icons cut: each a few KB; and every icon on the page still drawn."""
+    if not proxied.proxy.config.font_overrides:
+        return  # fontTools is not installed: the proxy serves the full fonts
+    icons = page.evaluate(ICON_WIDTHS_JS)
+    assert icons, "no icon on the page"
+    words = [i for i in icons if i["width"] > 1.6 * i["size"]]
+    assert words == [], f"icons drawn as words (missing from the cut font): {words}"
+    assert any(name.startswith("MaterialSymbols") for name in fonts), fonts
+    for name, size in fonts.items():
+        limit = 30_000 if name.startswith("MaterialSymbols") else 6_000  # the blank text fonts, the map's icons
+        assert size < limit, f"{name}: {size} bytes"
+
+
 @pytest.mark.parametrize("path", page_paths())
-def test_no_csp_violation_on_any_page(proxied: Proxied, browser: Any, path: str) -> None:
-    """Every page of the navigation under the real policy: its map with a popup open, its
-    location button (geolocation granted), its downloads; no violation, no console report."""
+def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxied, browser: Any, path: str) -> None:
+    """Every page of the navigation under the real policy, on a first visit: its map with a popup
+    open, its location button (geolocation granted), its downloads; no CSP violation, no console
+    report; and only the fonts it uses (see :func:`assert_fonts_are_what_the_page_uses`)."""
     context = new_context(
         browser, permissions=["geolocation"], geolocation={"latitude": 51.2245, "longitude": 4.4298}, accept_downloads=True
     )
@@ -413,6 +414,7 @@ def test_no_csp_violation_on_any_page(proxied: Proxied, browser: Any, path: str)
     try:
         page = context.new_page()
         page.set_default_timeout(30_000)
+        fonts = record_fonts(context, page)
         page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(proxied.page_url(path, lang="nl"), wait_until="domcontentloaded")
         page.locator('[data-testid="stMain"] h1').first.wait_for()
@@ -435,5 +437,43 @@ def test_no_csp_violation_on_any_page(proxied: Proxied, browser: Any, path: str)
         page.wait_for_timeout(500)  # late reports
         assert violations(page) == []
         assert console == []
+        assert_fonts_are_what_the_page_uses(proxied, page, fonts)
     finally:
         context.close()
+
+
+# Last: it kills a process (and starts it again for whatever runs after).
+def test_a_dead_process_is_taken_out_and_a_new_visit_works(proxied: Proxied, browser: Any) -> None:
+    """Kill one app process: every new visit, and a browser that was on it, lands on the live one."""
+    victim = proxied.servers[1]
+    pinned = None
+    try:
+        # A browser on the process that will die.
+        for _ in range(12):
+            candidate = new_context(browser)
+            page, served = visit(candidate, proxied.page_url("/", lang="nl"))
+            page.close()
+            if served["document"] == "app-2":
+                pinned = candidate
+                break
+            candidate.close()
+        assert pinned is not None, "no browser landed on app-2"
+        victim.process.send_signal(signal.SIGKILL)
+        victim.process.wait(timeout=10)
+        page, served = visit(pinned, proxied.page_url("/", lang="nl"))  # its cookie pointed at the dead one
+        assert served == {"document": "app-1", "websocket": "app-1"}
+        wait_for_map(page)
+        page.close()
+        for _ in range(3):  # new browsers: whatever their cookie, the live process answers
+            fresh = new_context(browser)
+            try:
+                page, served = visit(fresh, proxied.page_url("/over", lang="nl"))
+                assert served["document"] == "app-1"
+                page.locator("h1").first.wait_for()
+            finally:
+                fresh.close()
+    finally:
+        if pinned is not None:
+            pinned.close()
+        if victim.process.poll() is not None:  # bring it back on its port for the other tests
+            proxied.servers[1] = start_server(victim.name, victim.log, proxied.env, port=victim.port)
