@@ -8,7 +8,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import shutil
+import ssl
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -141,7 +145,10 @@ def test_render_with_tls_redirects_plain_http(tmp_path: Path) -> None:
                          http_port=18081, acme_webroot=str(tmp_path)))
     assert "listen 127.0.0.1:18443 ssl http2;" in text
     assert f"ssl_certificate {cert.resolve()};" in text
-    assert "return 301 https://$host$request_uri;" in text
+    assert "return 301 https://$host:18443$request_uri;" in text
+    standard = render(config(tmp_path, tls_certificate=str(cert), tls_certificate_key=str(key), listen_port=443,
+                             http_port=80))
+    assert "return 301 https://$host$request_uri;" in standard
     assert "Strict-Transport-Security" in text
 
 
@@ -200,3 +207,55 @@ def test_every_page_of_the_navigation_is_found() -> None:
         "         st.Page(page='pages/c.py', url_path='/c-path/')]\n"
     )
     assert page_paths(source) == ["/", "/b_page", "/c-path"]
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 (Debian's openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key
+
+
+def test_tls_serves_https_redirects_http_and_answers_acme(tmp_path: Path) -> None:
+    """nginx for real with a certificate: HTTPS with HSTS, plain HTTP redirected, certbot's
+    challenge answered. No app process runs: the proxy says 502 and still sends its headers."""
+    require_nginx()
+    from harness.proxy import proxy_config, start_proxy, stop_proxy  # deferred: nginx tests only
+    from harness.server import free_port  # deferred: as above
+
+    cert, key = self_signed(tmp_path)
+    acme = tmp_path / "acme" / ".well-known" / "acme-challenge"
+    acme.mkdir(parents=True)
+    (acme / "token123").write_text("token123.key")
+    settings = load_settings(environ={"TLS_CERTIFICATE": str(cert), "TLS_CERTIFICATE_KEY": str(key),
+                                      "SERVE_HTTP_PORT": str(free_port()), "ACME_WEBROOT": str(tmp_path / "acme")})
+    proxy = start_proxy(proxy_config(tmp_path / "nginx", [free_port()], settings=settings))
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(proxy.url + "/", context=context, timeout=10)
+        assert answer.value.code == 502  # nothing behind it
+        assert answer.value.headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert "default-src 'self'" in answer.value.headers["Content-Security-Policy"]
+        plain = f"http://127.0.0.1:{settings.SERVE_HTTP_PORT}"
+        with urllib.request.urlopen(plain + "/.well-known/acme-challenge/token123", timeout=10) as response:
+            assert response.read() == b"token123.key"
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(plain + "/in-de-buurt?q=2060", timeout=10)
+        assert redirect.value.code == 301
+        assert redirect.value.headers["Location"] == f"https://127.0.0.1:{proxy.port}/in-de-buurt?q=2060"
+    finally:
+        stop_proxy(proxy)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
