@@ -232,6 +232,7 @@ def print_rows(rows: list[Row], postcodes: bool, runs: int) -> None:
         ])
     print(table(["page", "route", "1st visit", "slowest", "bytes", "requests", "websocket", "return visit", "bytes",
                  "note"], out, left=2))
+    print("The real seed data (data/); the address search is offline (the gazetteer of GEODATA_DIR's postcode points).")
     print(f"Medians of {runs} visits. 1st visit: a new browser context (empty cache); return visit: a new tab of")
     print("that context. Time: page.goto until the results show (residents: a result card with walking minutes;")
     print("explore: marker clusters in the map's frame). Bytes: encodedDataLength of every HTTP response; the")
