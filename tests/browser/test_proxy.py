@@ -253,8 +253,9 @@ def new_context(browser: Any, **kwargs: Any) -> Any:
     return context
 
 
-def visit(context: Any, url: str) -> tuple[Any, dict[str, str]]:
-    """Open ``url`` in a new page; return it and the processes that served its document and websocket."""
+def visit(context: Any, url: str, want_extensions: bool = False) -> tuple[Any, dict[str, str]]:
+    """Open ``url`` in a new page; return it and the processes that served its document and
+    websocket (``{"document": "app-1", "websocket": "app-1"}``; the websocket's extensions apart)."""
     page = context.new_page()
     page.set_default_timeout(30_000)
     cdp = context.new_cdp_session(page)
@@ -268,21 +269,27 @@ def visit(context: Any, url: str) -> tuple[Any, dict[str, str]]:
     def on_websocket(event: dict) -> None:
         headers = {k.lower(): v for k, v in event["response"].get("headers", {}).items()}
         served["websocket"] = headers.get(APP_PROCESS, "")
+        served["websocket extensions"] = headers.get("sec-websocket-extensions", "")
 
     cdp.on("Network.responseReceived", on_response)
     cdp.on("Network.webSocketHandshakeResponseReceived", on_websocket)
     page.goto(url, wait_until="domcontentloaded")
     poll(page, lambda: "websocket" in served and "document" in served, timeout=30)
-    return page, served
+    extensions = served.pop("websocket extensions", "")
+    return page, served | ({"websocket extensions": extensions} if want_extensions else {})
 
 
 def test_a_page_works_end_to_end_through_the_proxy(proxied: Proxied, browser: Any) -> None:
     """The residents' shared link: results with walking minutes (websocket through nginx), then a rerun."""
     context = new_context(browser)
+    component_files: dict[str, str] = {}
+    context.on("response", lambda r: component_files.__setitem__(r.url, r.headers.get("cache-control", ""))
+               if re.search(r"/component/.+\.[0-9a-f]{8,}\.js$", r.url) else None)
     try:
-        page, served = visit(context, proxied.page_url("/in-de-buurt", q="2060", lang="nl"))
+        page, served = visit(context, proxied.page_url("/in-de-buurt", q="2060", lang="nl"), want_extensions=True)
         assert served["document"] in ("app-1", "app-2")
         assert served["websocket"] == served["document"], served
+        assert "permessage-deflate" in served["websocket extensions"]  # the map's script travels compressed
         page.get_by_text(RESULT_CARD).first.wait_for(timeout=30_000)
         wait_for_map(page, points=False)
         close_not_found_notice(page)
@@ -294,6 +301,8 @@ def test_a_page_works_end_to_end_through_the_proxy(proxied: Proxied, browser: An
         poll(page, lambda: "q=Kiel" in page.url, timeout=20)
         page.get_by_text("Buurtwerk De Stek").first.wait_for(timeout=20_000)
         page.get_by_text(RESULT_CARD).first.wait_for(timeout=20_000)
+        # The map frame's hashed script: kept for a year (Streamlit itself gives it no lifetime).
+        assert component_files and all("immutable" in v for v in component_files.values()), component_files
         assert page.evaluate("() => window.__csp.length") == 0
     finally:
         context.close()
