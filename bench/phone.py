@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,10 +121,20 @@ def visit(context: Any, url: str, kind: str) -> Visit:
     return result
 
 
+def self_signed(root: Path) -> tuple[Path, Path] | None:
+    """A throwaway certificate for 127.0.0.1 (openssl), or None without openssl."""
+    if shutil.which("openssl") is None:
+        return None
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
 def measure(browser: Any, base: str, path: str, kind: str) -> tuple[Visit, Visit]:
     """A first visit (new context, empty cache) and a return visit (new tab, same context)."""
     context = browser.new_context(viewport=VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=3,
-                                  service_workers="block")
+                                  service_workers="block", ignore_https_errors=base.startswith("https:"))
     try:
         return visit(context, base + path, kind), visit(context, base + path, kind)
     finally:
@@ -175,11 +186,21 @@ def part_phone(ctx: Context, runs: int = RUNS) -> list[Target]:
     Store(env["DATABASE_URL"]).ensure_seeded(seed)
     servers = [start_server(f"phone-{n}", root / f"app-{n}.log", env, timeout=120) for n in (1, 2)]
     proxy = None
+    proxies: list[Any] = []
     rows: list[Row] = []
     try:
-        proxy = start_proxy(proxy_config(root / "nginx", [s.port for s in servers], settings=load_settings(environ=env)))
+        settings = load_settings(environ=env)
+        proxy = start_proxy(proxy_config(root / "nginx", [s.port for s in servers], settings=settings))
         assert wait_healthy(proxy.url, proxy.process, 30), proxy.error_log()
-        routes = (("through the proxy", proxy.url), ("straight to Streamlit", servers[0].url))
+        routes = [("through the proxy", proxy.url)]
+        certificate = self_signed(root)
+        if certificate:
+            tls = dict(env, TLS_CERTIFICATE=str(certificate[0]), TLS_CERTIFICATE_KEY=str(certificate[1]))
+            secure = start_proxy(proxy_config(root / "nginx-tls", [s.port for s in servers],
+                                              settings=load_settings(environ=tls)))
+            proxies.append(secure)
+            routes.append(("through the proxy, HTTPS", secure.url))
+        routes.append(("straight to Streamlit", servers[0].url))
         with sync_playwright() as playwright:
             browser = chromium.launch(playwright)
             try:
@@ -196,8 +217,9 @@ def part_phone(ctx: Context, runs: int = RUNS) -> list[Target]:
             finally:
                 browser.close()
     finally:
-        if proxy is not None:
-            stop_proxy(proxy)
+        for running in [proxy, *proxies]:
+            if running is not None:
+                stop_proxy(running)
         for server in servers:
             stop_server(server)
     print_rows(rows, postcodes, runs)
@@ -236,8 +258,10 @@ def print_rows(rows: list[Row], postcodes: bool, runs: int) -> None:
     print(f"Medians of {runs} visits. 1st visit: a new browser context (empty cache); return visit: a new tab of")
     print("that context. Time: page.goto until the results show (residents: a result card with walking minutes;")
     print("explore: marker clusters in the map's frame). Bytes: encodedDataLength of every HTTP response; the")
-    print("websocket's messages (the page's content, the map's script) apart, as received. Tiles are off")
-    print("(an offline machine): on a phone each map view also loads its background tiles.")
+    print("websocket's messages (the page's content, the map's script) apart, uncompressed (they travel")
+    print("deflated). Tiles are off (an offline machine): on a phone each map view also loads its tiles.")
+    print("HTTPS: the same proxy with a throwaway certificate, so HTTP/2 (one connection for all requests);")
+    print("a real host serves HTTPS (geolocation needs it), plain HTTP is what make serve gives on this machine.")
 
 
 def targets(rows: list[Row], postcodes: bool) -> list[Target]:
@@ -248,12 +272,12 @@ def targets(rows: list[Row], postcodes: bool) -> list[Target]:
         ("return visit", lambda r: r.again, "time", lambda v: v <= TARGET_RETURN_S, f"<= {TARGET_RETURN_S:.0f} s"),
     ]
     for row in rows:
-        if row.route != "through the proxy":
+        if not row.route.startswith("through the proxy"):
             continue
-        name = "residents' link" if "2060" in row.page else "explore page"
+        name = ("residents' link " if "2060" in row.page else "explore page ") + row.route
         for label, visits_of, what, ok, target in checks:
             visits = visits_of(row)
-            what_label = f"phone, {name} through the proxy, {label}, {'results' if what == 'time' else 'bytes'}"
+            what_label = f"phone, {name}, {label}, {'results' if what == 'time' else 'bytes'}"
             if "2060" in row.page and not postcodes and what == "time":
                 found.append(Target(what_label, "no postcode points (GEODATA_DIR)", target, None))
                 continue

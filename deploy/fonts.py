@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,7 +102,7 @@ def _save_subset(source: Path, target: Path, glyphs: Iterable[str], text: str, f
     subsetter.subset(font)
     font.flavor = "woff2"
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")  # two builders never share one
     font.save(partial)
     partial.replace(target)
 

@@ -3,8 +3,8 @@
 Pure functions, no process is started here (``harness.proxy`` starts nginx for the tests and the
 benchmark, ``deploy.serve`` for ``make serve``):
 
-- :func:`content_security_policy`: the two policies (the app's page, the component frames), each
-  source with the reason it is needed;
+- :func:`content_security_policy`: the three policies (the app's page, the map's frame, other
+  component frames), each source with the reason it is needed;
 - :func:`find_nginx`, :func:`nginx_modules`: Debian's nginx and its brotli module, when installed;
 - :class:`ProxyConfig` and :func:`render`: the whole ``nginx.conf`` for a list of app ports.
 """
@@ -398,7 +398,7 @@ def write(config: ProxyConfig) -> Path:
     for sub in ("logs", "temp", "acme"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     target = prefix / "nginx.conf"
-    partial = target.with_suffix(".conf.partial")
+    partial = target.with_name(f"nginx.conf.{os.getpid()}.partial")
     partial.write_text(render(config), encoding="utf-8")
     os.replace(partial, target)
     return target
