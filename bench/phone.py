@@ -33,7 +33,9 @@ from solidarity.settings import load_settings
 from solidarity.store import Store
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-RESULT_CARD = re.compile(r"minuu?t(en)? te voet")
+#: A result card's walking time (ui/nearby.py): the place's name shows before, in the position message.
+RESULT_CARD = ".sm-card .sm-walk"
+RESULT_TEXT = re.compile(r"te voet|Hier")
 
 #: "Slow 4G" as Chromium's DevTools and Lighthouse define it.
 RTT_MS = 150
@@ -87,7 +89,7 @@ def _throttle(cdp: Any) -> None:
 
 def _results_shown(page: Any, kind: str, timeout_ms: float) -> None:
     if kind == "results":
-        page.get_by_text(RESULT_CARD).first.wait_for(timeout=timeout_ms)
+        page.locator(RESULT_CARD).filter(has_text=RESULT_TEXT).first.wait_for(timeout=timeout_ms)
     else:
         page.frame_locator(MAP_IFRAME).locator(".marker-cluster").first.wait_for(state="visible", timeout=timeout_ms)
 

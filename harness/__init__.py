@@ -2,6 +2,5 @@
 
 - :mod:`harness.server`: ``streamlit run`` on a free port, waiting on ``/_stcore/health``;
 - :mod:`harness.proxy`: nginx with the configuration of :mod:`deploy.proxy`, in a folder of its own;
-- :mod:`harness.chromium`: the path and flags of Debian's Chromium for Playwright;
-- :mod:`harness.pages`: the URL paths of the app's pages, read from ``app.py``.
+- :mod:`harness.chromium`: the path and flags of Debian's Chromium for Playwright.
 """

@@ -25,7 +25,6 @@ import pytest
 
 from deploy import proxy as proxy_config_module
 from harness import proxy as harness_proxy
-from harness.pages import page_paths
 from harness.server import AppServer, start_server
 from solidarity.settings import load_settings
 from solidarity.store import Store
@@ -37,11 +36,14 @@ from tests.browser.conftest import (
     server_env,
     stop_server,
     wait_for_map,
-    wait_until_idle,
+    wait_for_run,
 )
+from ui.nav import url_paths as page_paths
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-RESULT_CARD = re.compile(r"minuu?t(en)? te voet")
+#: A result card with its walking time (the place's name shows first, in the position message).
+WALKING_TIME = ".sm-card .sm-walk"
+WALKING_TEXT = re.compile(r"te voet|Hier")
 APP_PROCESS = "x-app-process"
 
 #: Collects every CSP violation of every frame (installed before any page script, in each frame).
@@ -84,6 +86,11 @@ def require_nginx() -> None:
         if os.environ.get("REQUIRE_PROXY") == "1":
             pytest.fail(message + " and REQUIRE_PROXY=1", pytrace=False)
         pytest.skip(message)
+
+
+def results(page: Any) -> Any:
+    """The first result card's walking time."""
+    return page.locator(WALKING_TIME).filter(has_text=WALKING_TEXT).first
 
 
 def geodata_env(tmp: Path) -> dict[str, str]:
@@ -290,17 +297,17 @@ def test_a_page_works_end_to_end_through_the_proxy(proxied: Proxied, browser: An
         assert served["document"] in ("app-1", "app-2")
         assert served["websocket"] == served["document"], served
         assert "permessage-deflate" in served["websocket extensions"]  # the map's script travels compressed
-        page.get_by_text(RESULT_CARD).first.wait_for(timeout=30_000)
+        results(page).wait_for(timeout=30_000)
         wait_for_map(page, points=False)
         close_not_found_notice(page)
-        assert "Buurtwerk De Wijk" in page.locator('[data-testid="stMain"]').inner_text()
+        page.locator(".sm-card").filter(has_text="Buurtwerk De Wijk").first.wait_for(timeout=10_000)
         # A new search over the same websocket: the page answers for Kiel and says so in the URL.
         field = page.locator('[data-testid="stForm"] input[type="text"]')
         field.fill("Kiel")
         field.press("Enter")
         poll(page, lambda: "q=Kiel" in page.url, timeout=20)
-        page.get_by_text("Buurtwerk De Stek").first.wait_for(timeout=20_000)
-        page.get_by_text(RESULT_CARD).first.wait_for(timeout=20_000)
+        page.locator(".sm-card").filter(has_text="Buurtwerk De Stek").first.wait_for(timeout=20_000)
+        results(page).wait_for(timeout=20_000)
         # The map frame's hashed script: kept for a year (Streamlit itself gives it no lifetime).
         assert component_files and all("immutable" in v for v in component_files.values()), component_files
         assert page.evaluate("() => window.__csp.length") == 0
@@ -427,7 +434,7 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
         page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(proxied.page_url(path, lang="nl"), wait_until="domcontentloaded")
         page.locator('[data-testid="stMain"] h1').first.wait_for()
-        wait_until_idle(page, timeout=30)
+        wait_for_run(page, 0, timeout=30)
         close_not_found_notice(page)
         if page.locator('iframe[title="streamlit_folium.st_folium"]').count():
             frame = wait_for_map(page, points=path == "/")
@@ -436,8 +443,8 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
         location = page.get_by_role("button", name="Gebruik mijn locatie")
         if location.count():
             location.click()  # the helper frame evals the geolocation call: blocked, it says nothing
-            assert poll(page, lambda: "lat=51.22450" in page.url, timeout=20), "the location did not arrive"
-            page.get_by_text(RESULT_CARD).first.wait_for()
+            assert poll(page, lambda: "lat=51.224" in page.url, timeout=20), "the location did not arrive"
+            results(page).wait_for()
             wait_for_map(page, points=False)
         for button in page.locator('[data-testid="stDownloadButton"] button').all():
             with page.expect_download() as download:
