@@ -100,7 +100,9 @@ def start_proxy(config: ProxyConfig, timeout: float = START_TIMEOUT, supervised:
     log = config.prefix / "logs" / "nginx.stderr"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(nginx), "-p", str(config.prefix), "-c", str(conf), "-g", "daemon off;"],
+            # -e: the start-up log too (Debian's default, /var/log/nginx, is root's).
+            [str(nginx), "-p", str(config.prefix), "-c", str(conf), "-e", str(config.prefix / "logs" / "error.log"),
+             "-g", "daemon off;"],
             stdout=out,
             stderr=subprocess.STDOUT,
             **supervised_popen(supervised),  # type: ignore[arg-type]

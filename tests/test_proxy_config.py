@@ -193,7 +193,8 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path) -> None:
     nginx = require_nginx()
     made = config(tmp_path, modules=tuple(proxy.nginx_modules(nginx)), worker_user="root" if os.geteuid() == 0 else None)
     conf = proxy.write(made)
-    result = subprocess.run([str(nginx), "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True,
+    result = subprocess.run([str(nginx), "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "logs" / "error.log")],
+                            capture_output=True, text=True,
                             timeout=30, check=False)
     assert result.returncode == 0, result.stderr
 
