@@ -12,6 +12,8 @@ are counted apart, as the payload the page received).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import shutil
@@ -133,10 +135,21 @@ def self_signed(root: Path) -> tuple[Path, Path] | None:
     return cert, key
 
 
+def spki_hash(cert: Path) -> str:
+    """base64(sha256(the certificate's public key)), by openssl: Chromium trusts the certificate
+    with ``--ignore-certificate-errors-spki-list`` and then caches what it loads, as from a real
+    one (with a certificate error it caches nothing, and every return visit would load it all)."""
+    public = subprocess.run(["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"], check=True,
+                            capture_output=True, timeout=30).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public, check=True,
+                         capture_output=True, timeout=30).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
+
+
 def measure(browser: Any, base: str, path: str, kind: str) -> tuple[Visit, Visit]:
     """A first visit (new context, empty cache) and a return visit (new tab, same context)."""
     context = browser.new_context(viewport=VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=3,
-                                  service_workers="block", ignore_https_errors=base.startswith("https:"))
+                                  service_workers="block")
     try:
         return visit(context, base + path, kind), visit(context, base + path, kind)
     finally:
@@ -196,7 +209,9 @@ def part_phone(ctx: Context, runs: int = RUNS) -> list[Target]:
         assert wait_healthy(proxy.url, proxy.process, 30), proxy.error_log()
         routes = [("through the proxy", proxy.url)]
         certificate = self_signed(root)
+        trust: list[str] = []
         if certificate:
+            trust = [f"--ignore-certificate-errors-spki-list={spki_hash(certificate[0])}"]
             tls = dict(env, TLS_CERTIFICATE=str(certificate[0]), TLS_CERTIFICATE_KEY=str(certificate[1]))
             secure = start_proxy(proxy_config(root / "nginx-tls", [s.port for s in servers],
                                               settings=load_settings(environ=tls)))
@@ -204,7 +219,7 @@ def part_phone(ctx: Context, runs: int = RUNS) -> list[Target]:
             routes.append(("through the proxy, HTTPS", secure.url))
         routes.append(("straight to Streamlit", servers[0].url))
         with sync_playwright() as playwright:
-            browser = chromium.launch(playwright)
+            browser = chromium.launch(playwright, extra_args=trust)
             try:
                 _warm(browser, [s.url + "/" for s in servers] + [s.url + PAGES[0][1] for s in servers])
                 for route, base in routes:
@@ -262,7 +277,8 @@ def print_rows(rows: list[Row], postcodes: bool, runs: int) -> None:
     print("explore: marker clusters in the map's frame). Bytes: encodedDataLength of every HTTP response; the")
     print("websocket's messages (the page's content, the map's script) apart, uncompressed (they travel")
     print("deflated). Tiles are off (an offline machine): on a phone each map view also loads its tiles.")
-    print("HTTPS: the same proxy with a throwaway certificate, so HTTP/2 (one connection for all requests);")
+    print("HTTPS: the same proxy with a throwaway certificate Chromium is told to trust, so HTTP/2 (one")
+    print("connection for all requests) and the usual caching;")
     print("a real host serves HTTPS (geolocation needs it), plain HTTP is what make serve gives on this machine.")
 
 
