@@ -27,7 +27,6 @@ import signal
 import sys
 import threading
 import time
-import tomllib
 import urllib.error
 import urllib.request
 from collections import deque
@@ -40,10 +39,10 @@ from deploy.fonts import font_overrides
 from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, theme_uses_streamlit_font, write
 from harness.proxy import Proxy, nginx_missing_message, start_proxy, stop_proxy
 from harness.server import AppServer, free_port, start_server, stop_server
-from solidarity.settings import PROJECT_DIR, Settings, load_settings
+from solidarity.db import StoreError
+from solidarity.settings import PROJECT_DIR, Settings, SettingsError, load_settings, read_secrets
 
 RUNTIME_DIR = PROJECT_DIR / ".serve"
-SECRETS = PROJECT_DIR / ".streamlit" / "secrets.toml"
 HEALTH_EVERY = 5.0
 HEALTH_FAILURES = 3
 #: More exits than this within :data:`CRASH_WINDOW` seconds: the process is given up.
@@ -54,16 +53,6 @@ START_TIMEOUT = 90.0
 
 def say(message: str) -> None:
     print(f"[serve {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def read_secrets(path: Path = SECRETS) -> dict[str, object]:
-    """``.streamlit/secrets.toml`` (the app reads the same file), or {}."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as error:
-        raise SystemExit(f"serve: {path} is not valid TOML: {error}") from error
 
 
 @dataclass
@@ -115,9 +104,11 @@ class Supervisor:
     # -- start ---------------------------------------------------------------------------------
 
     def seed(self) -> None:
+        """Bring the store's schema up to date and seed an empty one, once, before the processes
+        start (they would each try; the store lets only one do it, this saves them the wait)."""
         from solidarity.store import Store  # deferred: SQLAlchemy and pandas, only for serving
 
-        store = Store(self.settings.DATABASE_URL)
+        store = Store(self.settings.DATABASE_URL)  # applies pending migrations
         report = store.ensure_seeded(Path(self.settings.SEED_DIR))
         if report is not None:
             rejected = f", {len(report.errors)} rows rejected (shown on the explore page)" if report.errors else ""
@@ -254,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings(secrets=read_secrets())
-    except ValueError as error:
-        print(f"serve: a setting is not valid: {error}", file=sys.stderr)
+    except SettingsError as error:
+        print(f"serve: {error}", file=sys.stderr)
         return 2
     processes = args.processes or int(settings.APP_PROCESSES)
     if not 1 <= processes <= 32:
@@ -276,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         supervisor.start()
         code = supervisor.watch()
-    except (RuntimeError, ValueError) as error:
+    except (RuntimeError, ValueError, StoreError) as error:  # nginx's refusals, a bad setting, the store
         print(f"serve: {error}", file=sys.stderr)
     except SystemExit as error:
         print(error, file=sys.stderr)
