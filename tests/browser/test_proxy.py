@@ -264,7 +264,7 @@ def visit(context: Any, url: str, want_extensions: bool = False) -> tuple[Any, d
     """Open ``url`` in a new page; return it and the processes that served its document and
     websocket (``{"document": "app-1", "websocket": "app-1"}``; the websocket's extensions apart)."""
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(45_000)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     served: dict[str, str] = {}
@@ -281,7 +281,7 @@ def visit(context: Any, url: str, want_extensions: bool = False) -> tuple[Any, d
     cdp.on("Network.responseReceived", on_response)
     cdp.on("Network.webSocketHandshakeResponseReceived", on_websocket)
     page.goto(url, wait_until="domcontentloaded")
-    poll(page, lambda: "websocket" in served and "document" in served, timeout=30)
+    poll(page, lambda: "websocket" in served and "document" in served, timeout=45)
     extensions = served.pop("websocket extensions", "")
     return page, served | ({"websocket extensions": extensions} if want_extensions else {})
 
@@ -298,7 +298,7 @@ def test_a_page_works_end_to_end_through_the_proxy(proxied: Proxied, browser: An
         assert served["websocket"] == served["document"], served
         assert "permessage-deflate" in served["websocket extensions"]  # the map's script travels compressed
         results(page).wait_for(timeout=30_000)
-        wait_for_map(page, points=False)
+        wait_for_map(page, timeout=40, points=False)
         close_not_found_notice(page)
         page.locator(".sm-card").filter(has_text="Buurtwerk De Wijk").first.wait_for(timeout=10_000)
         # A new search over the same websocket: the page answers for Kiel and says so in the URL.
@@ -429,7 +429,7 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
     console: list[str] = []
     try:
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(45_000)
         fonts = record_fonts(context, page)
         page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(proxied.page_url(path, lang="nl"), wait_until="domcontentloaded")
@@ -437,7 +437,7 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
         wait_for_run(page, 0, timeout=30)
         close_not_found_notice(page)
         if page.locator('iframe[title="streamlit_folium.st_folium"]').count():
-            frame = wait_for_map(page, points=path == "/")
+            frame = wait_for_map(page, timeout=40, points=path == "/")
             if path == "/":
                 assert frame.evaluate(OPEN_POPUP_JS), "no popup opened"
         location = page.get_by_role("button", name="Gebruik mijn locatie")
@@ -445,7 +445,7 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
             location.click()  # the helper frame evals the geolocation call: blocked, it says nothing
             assert poll(page, lambda: "lat=51.224" in page.url, timeout=20), "the location did not arrive"
             results(page).wait_for()
-            wait_for_map(page, points=False)
+            wait_for_map(page, timeout=40, points=False)
         for button in page.locator('[data-testid="stDownloadButton"] button').all():
             with page.expect_download() as download:
                 button.click()
@@ -478,7 +478,7 @@ def test_a_dead_process_is_taken_out_and_a_new_visit_works(proxied: Proxied, bro
         victim.process.wait(timeout=10)
         page, served = visit(pinned, proxied.page_url("/", lang="nl"))  # its cookie pointed at the dead one
         assert served == {"document": "app-1", "websocket": "app-1"}
-        wait_for_map(page)
+        wait_for_map(page, timeout=40)
         page.close()
         for _ in range(3):  # new browsers: whatever their cookie, the live process answers
             fresh = new_context(browser)
