@@ -8,7 +8,7 @@ PORT ?= 8501
 STAMP := $(VENV)/.installed
 ASSETS_STAMP := static/vendor/.installed
 
-.PHONY: run test test-fast bench lint format geodata assets messages extract-messages clean migrate import-data export-data backup
+.PHONY: run serve test test-fast bench lint format geodata assets messages extract-messages clean migrate import-data export-data backup
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ run: $(STAMP) assets messages
 	-$(PY) -m solidarity.geodata --if-missing
 	$(PY) -m solidarity.cli migrate
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# The app as visitors get it: nginx (installed from Debian's packages when missing, as .ci/run
+# does) in front of APP_PROCESSES app processes on one store, on SERVE_PORT; Ctrl-C stops all.
+# `make serve SERVE_PORT=9000 APP_PROCESSES=3`; defaults 8080 and 2 (see README "Hosting").
+serve: $(STAMP) assets messages
+	@PATH="$$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null 2>&1 || deploy/install-nginx
+	-$(PY) -m solidarity.geodata --if-missing
+	$(PY) -m deploy.serve $(if $(SERVE_PORT),--port $(SERVE_PORT)) $(if $(APP_PROCESSES),--processes $(APP_PROCESSES))
 
 # The store (DATABASE_URL, default data/solidarity.sqlite3): see README "Keeping the data".
 migrate: $(STAMP)

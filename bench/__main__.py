@@ -15,6 +15,8 @@ prints its section and returns its target rows, and the report ends with all of 
    commit), on SQLite and on PostgreSQL when ``TEST_DATABASE_URL``/``BENCH_DATABASE_URL`` is set;
 7. :mod:`bench.store` (load): 10 concurrent browser sessions changing filters against one;
 8. :mod:`bench.council`: the council pages (figures rerun, gap analysis, exports, slide change);
+9. :mod:`bench.phone`: a residents' link and the explore page on a phone on slow 4G, through
+   the proxy (nginx, two app processes) and straight to Streamlit, first and return visit;
 
 then the targets and whether they are met.
 
@@ -45,7 +47,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from bench import browser, council, maps, nearest, reruns, store  # noqa: E402
+from bench import browser, council, maps, nearest, phone, reruns, store  # noqa: E402
 from bench.fixtures import SEED, Context, Fixtures, Part, quiet_streamlit  # noqa: E402
 from bench.report import Target, fmt_bytes, met_label, section, table  # noqa: E402
 from harness import chromium  # noqa: E402
@@ -83,6 +85,7 @@ def part_memory(ctx: Context) -> list[Target]:
 PARTS: tuple[Part, ...] = (
     maps.PART, reruns.PART, browser.PART, nearest.PART, Part("memory", part_memory), store.PART, store.LOAD_PART,
     council.PART,
+    phone.PART,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,6 @@ def chromium_available() -> bool:
     return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
 
 
-def launch(playwright: Any, **kwargs: Any) -> Any:
-    """Launch Chromium through a running ``sync_playwright()`` instance."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), **kwargs)
+def launch(playwright: Any, extra_args: Sequence[str] = (), **kwargs: Any) -> Any:
+    """Launch Chromium through a running ``sync_playwright()`` instance (``extra_args`` after the flags above)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args], **kwargs)

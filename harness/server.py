@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -92,9 +95,13 @@ def start_server(
     port: int | None = None,
     extra_args: Sequence[str] = (),
     timeout: float = HEALTH_TIMEOUT,
+    supervised: bool = False,
 ) -> AppServer:
     """Start ``streamlit run script`` with ``env`` (on top of the current environment) and wait
-    until it is healthy; raises ``RuntimeError`` with the log's tail when it is not."""
+    until it is healthy; raises ``RuntimeError`` with the log's tail when it is not.
+
+    ``supervised``: the process gets its own session (a Ctrl-C in the terminal reaches only the
+    supervisor, which stops its children in order) and dies with its parent (Linux)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     command = [
@@ -108,12 +115,30 @@ def start_server(
     full_env = dict(os.environ) | dict(env)
     full_env.setdefault("PYTHONUNBUFFERED", "1")
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=full_env, stdout=out, stderr=subprocess.STDOUT, **supervised_popen(supervised)
+        )
     server = AppServer(name=name, url=f"http://127.0.0.1:{port}", port=port, env=full_env, log=log, process=process)
     if not wait_healthy(server.url, process, timeout):
         stop_server(server)
         raise RuntimeError(f"server {name} did not become healthy (exit {process.returncode}):\n{server.log_tail()}")
     return server
+
+
+def die_with_parent() -> None:
+    """In a child before ``exec``: ask Linux to send it SIGTERM when its parent dies, so that a
+    supervisor killed with SIGKILL leaves no app process behind (no-op elsewhere). Linux ties this
+    to the thread that started the child: start supervised children from a thread that lives on."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def supervised_popen(supervised: bool) -> dict[str, object]:
+    """``subprocess.Popen`` arguments for a supervised child (see :func:`start_server`)."""
+    if not supervised:
+        return {}
+    return {"start_new_session": True, "preexec_fn": die_with_parent if sys.platform.startswith("linux") else None}
 
 
 def stop_server(server: AppServer, timeout: float = 10.0) -> None:

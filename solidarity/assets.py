@@ -14,6 +14,8 @@ of six. The style sheets load side by side and stay separate files.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import shutil
 import sys
@@ -148,6 +150,19 @@ def local_assets_present(vendor_dir: Path = VENDOR_DIR) -> bool:
     return all((vendor_dir / rel).is_file() for rel in (*LOCAL_FILES.values(), BUNDLE))
 
 
+@functools.lru_cache(maxsize=64)
+def _digest(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def versioned(vendor_dir: Path, rel: str, url_prefix: str) -> str:
+    """The URL of a local asset with ``?v=<content hash>``: a proxy may let browsers keep it for a
+    year (deploy/nginx.conf.j2), and a new version of the file gets a new URL."""
+    path = vendor_dir / rel
+    stat = path.stat()
+    return f"{url_prefix}/{rel}?v={_digest(path, stat.st_mtime_ns, stat.st_size)}"
+
+
 def use_local_assets(vendor_dir: Path = VENDOR_DIR, url_prefix: str = "/" + URL_PREFIX) -> bool:
     """Point folium's asset links at the local copies; keep the CDN links when they are missing.
 
@@ -161,11 +176,11 @@ def use_local_assets(vendor_dir: Path = VENDOR_DIR, url_prefix: str = "/" + URL_
             cls.default_js, cls.default_css = cdn_js, css
             continue
         # The map links the bundle in place of leaflet.js; the plugins' scripts are in it.
-        js = [(name, f"{url_prefix}/{LOCAL_FILES[name]}") for name, _ in cdn_js if name not in BUNDLED_JS]
+        js = [(name, versioned(vendor_dir, LOCAL_FILES[name], url_prefix)) for name, _ in cdn_js if name not in BUNDLED_JS]
         if cls is folium.Map:
-            js.insert(0, ("leaflet", f"{url_prefix}/{BUNDLE}"))
+            js.insert(0, ("leaflet", versioned(vendor_dir, BUNDLE, url_prefix)))
         cls.default_js = js
-        cls.default_css = [(name, f"{url_prefix}/{LOCAL_FILES[name]}") for name, _ in css]
+        cls.default_css = [(name, versioned(vendor_dir, LOCAL_FILES[name], url_prefix)) for name, _ in css]
     if not local:
         log.warning("Map assets not found in %s: using the CDN (run `make assets`).", vendor_dir)
     return local

@@ -51,6 +51,22 @@ class Settings:
     TILES_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     #: Attribution shown with the tiles.
     TILES_ATTRIBUTION: str = "&copy; OpenStreetMap contributors"
+    #: ``make serve``: the port the proxy listens on (HTTPS when TLS is set).
+    SERVE_PORT: int = 8080
+    #: ``make serve``: the address the proxy listens on; ``0.0.0.0`` to be reached from other machines.
+    SERVE_ADDRESS: str = "127.0.0.1"
+    #: ``make serve``: how many app processes share the load behind the proxy.
+    APP_PROCESSES: int = 2
+    #: Other origins allowed to show the app in a frame (CSP ``frame-ancestors``; the app itself always may).
+    FRAME_ANCESTORS: str = ""
+    #: ``make serve`` with TLS: certificate chain (PEM), e.g. certbot's ``fullchain.pem``.
+    TLS_CERTIFICATE: str = ""
+    #: ``make serve`` with TLS: the certificate's private key (PEM).
+    TLS_CERTIFICATE_KEY: str = ""
+    #: ``make serve`` with TLS: a plain-HTTP port that redirects to HTTPS and answers ACME challenges (0: none).
+    SERVE_HTTP_PORT: int = 0
+    #: Folder served at ``/.well-known/acme-challenge/`` on ``SERVE_HTTP_PORT`` (certbot ``--webroot``).
+    ACME_WEBROOT: str = str(PROJECT_DIR / ".serve" / "acme")
 
     @property
     def geodata_paths(self) -> list[Path]:
@@ -101,6 +117,11 @@ def load_settings(secrets: Mapping[str, object] | None = None, environ: Mapping[
                 values[f.name] = float(raw)
             except (TypeError, ValueError):
                 raise SettingsError(f"{f.name} must be a number of seconds, not {str(raw)[:40]!r}") from None
+        elif f.type in ("int", int):
+            try:
+                values[f.name] = int(str(raw).strip())
+            except (TypeError, ValueError):
+                raise SettingsError(f"{f.name} must be a whole number, not {str(raw)[:40]!r}") from None
         else:
             values[f.name] = str(raw)
     if str(values.get("TILES_URL", "")).lower() in ("none", "off"):

@@ -4,7 +4,6 @@ processes behaving as one app. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 from pathlib import Path
@@ -13,11 +12,11 @@ from typing import Any
 import pytest
 
 from solidarity.store import Store
+from tests.spawning import SPAWN, plain_main
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).parent / "fixtures" / "seed"
 PROCESSES = 4
-SPAWN = multiprocessing.get_context("spawn")
 
 pytestmark = pytest.mark.xdist_group("processes")  # they start processes: one worker at a time
 
@@ -55,8 +54,9 @@ def _editor(url: str, k: int, rounds: int, free: int, barrier: Any, queue: Any) 
 def run_all(target: Any, args_of: Any, n: int) -> list[tuple]:
     queue = SPAWN.Queue()
     processes = [SPAWN.Process(target=target, args=(*args_of(k), queue)) for k in range(n)]
-    for p in processes:
-        p.start()
+    with plain_main():
+        for p in processes:
+            p.start()
     try:
         results = [queue.get(timeout=180) for _ in processes]
     finally:

@@ -143,7 +143,18 @@ def test_local_assets_load_the_map_scripts_in_one_request(catalog) -> None:
     assert assets.use_local_assets()
     html = build_map(catalog.initiatives, catalog.centres, catalog.projects, tiles=NO_TILES).get_root().render()
     scripts = set(re.findall(r'<script[^>]+src="([^"]+)"', html))
-    assert scripts == {f"/app/static/vendor/{assets.BUNDLE}"}
+    assert len(scripts) == 1
+    assert re.fullmatch(rf"/app/static/vendor/{re.escape(assets.BUNDLE)}\?v=[0-9a-f]{{12}}", scripts.pop())
+
+
+def test_local_asset_urls_change_with_their_content(tmp_path: Path) -> None:
+    """Each local asset's URL carries its content hash, so a proxy may let browsers cache it for a year."""
+    (tmp_path / "a.js").write_text("one")
+    first = assets.versioned(tmp_path, "a.js", "/app/static/vendor")
+    assert first.startswith("/app/static/vendor/a.js?v=")
+    assert assets.versioned(tmp_path, "a.js", "/app/static/vendor") == first
+    (tmp_path / "a.js").write_text("two!")
+    assert assets.versioned(tmp_path, "a.js", "/app/static/vendor") != first
 
 
 def test_map_stays_small_at_scale(catalog) -> None:

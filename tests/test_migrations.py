@@ -17,6 +17,7 @@ from solidarity import migrate, schema
 from solidarity.db import make_engine, normalise_url
 from solidarity.store import Store
 from tests import legacy_store
+from tests.spawning import SPAWN, plain_main
 
 
 def old_frames(url: str) -> dict[str, list[dict]]:
@@ -137,11 +138,11 @@ def _migrate_in_process(url: str, queue: multiprocessing.Queue) -> None:
 
 def test_two_processes_migrating_at_once(db_url: str, seed_dir: Path) -> None:
     legacy_store.build(db_url, seed_dir)
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    processes = [context.Process(target=_migrate_in_process, args=(db_url, queue)) for _ in range(3)]
-    for p in processes:
-        p.start()
+    queue = SPAWN.Queue()
+    processes = [SPAWN.Process(target=_migrate_in_process, args=(db_url, queue)) for _ in range(3)]
+    with plain_main():
+        for p in processes:
+            p.start()
     results = [queue.get(timeout=120) for _ in processes]
     for p in processes:
         p.join(timeout=60)
