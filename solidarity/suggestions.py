@@ -110,7 +110,8 @@ def check(
 
 def refusal_for(scope: str) -> str:
     """The polite sentence for a rate limit (:class:`solidarity.store.RateLimited` ``scope``)."""
-    return _(REFUSED_SESSION if scope == "session" else REFUSED_HOUR)
+    message = REFUSED_SESSION if scope == "session" else REFUSED_HOUR
+    return _(message)
 
 
 def source_key(session_token: str) -> str:

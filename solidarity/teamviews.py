@@ -33,7 +33,8 @@ def when(value: Any) -> str:
 
 def _diff_table(changes: Sequence[FieldChange]) -> str:
     if not changes:
-        return f'<p class="sm-note">{esc(_("No field changed."))}</p>'
+        nothing = _("No field changed.")
+        return f'<p class="sm-note">{esc(nothing)}</p>'
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in (_("Field"), _("Before"), _("After")))
     rows = "".join(
         f'<tr><th scope="row">{esc(c.label)}</th><td dir="auto"><del>{esc(c.before)}</del></td>'
