@@ -93,7 +93,7 @@ TEAM: PageState[TeamView] = PageState(
 )
 
 # Session keys no widget owns.
-FORM_FOR = "tm:form_for"  # (table, id, version) the form's widgets were filled for
+FORM_FOR = "tm:form_for"  # (table, id) the form's widgets were filled for (not refilled when others save)
 FORM_VERSION = "tm:form_version"
 ERRORS = "tm:errors"
 CONFLICT = "tm:conflict"
@@ -230,9 +230,17 @@ def fill_form(table: str, values: dict[str, Any], row_id: str, version: int) -> 
         else:
             value = "" if value is None else str(value)
         st.session_state[_key(f.name)] = value
-    st.session_state[FORM_FOR] = (table, row_id, version)
+    st.session_state[FORM_FOR] = (table, row_id)
     st.session_state[FORM_VERSION] = version
     st.session_state.pop(ERRORS, None)
+
+
+def needs_fill(table: str, row_id: str) -> bool:
+    """True when the form's widgets do not hold this row yet: another row was chosen, or Streamlit
+    dropped the widget keys while another part of the page was shown. A newer version saved by
+    someone else does not refill the form: what the editor typed stays, and saving meets the
+    version check (the conflict is shown side by side)."""
+    return st.session_state.get(FORM_FOR) != (table, row_id) or _key("name") not in st.session_state
 
 
 def form_values(table: str) -> dict[str, Any]:
@@ -454,7 +462,7 @@ def history(table: str, row_id: str, editor: Editor) -> None:
 def initiative_editor(view: TeamView, editor: Editor) -> None:
     """The chosen initiative (or a new one): its form, archive, "still correct", history."""
     if view.initiative == NEW:
-        if st.session_state.get(FORM_FOR) != ("initiatives", NEW, 0):
+        if needs_fill("initiatives", NEW):
             fill_form("initiatives", {"status": "active", "wheelchair": "unknown", "solidarity_type": "direct",
                                       "location_precision": "street"}, NEW, 0)  # fmt: skip
         st.subheader(_("A new initiative"))
@@ -464,7 +472,7 @@ def initiative_editor(view: TeamView, editor: Editor) -> None:
     if record is None:
         st.info(_("Choose an initiative, or add one."), icon=":material/info:")
         return
-    if st.session_state.get(FORM_FOR) != ("initiatives", record.id, record.version) and CONFLICT not in st.session_state:
+    if needs_fill("initiatives", record.id):
         fill_form("initiatives", record.row, record.id, record.version)
     st.subheader(md(record.row["name"]))
     st.caption(checked_text(record.row.get("last_verified")) + (" · " + _("archived") if record.archived else ""))
@@ -596,7 +604,7 @@ def suggestions_section(view: TeamView, editor: Editor) -> None:
                    format_func=lambda k: {"approve": _("Publish as a new initiative"),
                                           "merge": _("Merge into an existing initiative")}[k])  # fmt: skip
     if how == "approve":
-        if st.session_state.get(FORM_FOR) != ("initiatives", f"s{suggestion.n}", 0):
+        if needs_fill("initiatives", f"s{suggestion.n}"):
             fill_form("initiatives", sugg.initiative_draft(suggestion), f"s{suggestion.n}", 0)
         st.caption(_("Correct and complete it (a source is needed), then publish."))
         record_form("initiatives", "approve", f"s{suggestion.n}", editor, suggestion.n)
@@ -610,7 +618,7 @@ def suggestions_section(view: TeamView, editor: Editor) -> None:
     record = instance.record("initiatives", target) if target else None
     if record is None:
         return
-    if st.session_state.get(FORM_FOR) != ("initiatives", record.id, record.version) and CONFLICT not in st.session_state:
+    if needs_fill("initiatives", record.id):
         fill_form("initiatives", record.row, record.id, record.version)
     st.caption(_("The initiative as it is now: take from the suggestion what is right, then save."))
     record_form("initiatives", "merge", record.id, editor, suggestion.n)
@@ -649,7 +657,7 @@ def centres_section(editor: Editor) -> None:
     record = store().record(table, row_id) if row_id else None
     if record is None:
         return
-    if st.session_state.get(FORM_FOR) != (table, record.id, record.version) and CONFLICT not in st.session_state:
+    if needs_fill(table, record.id):
         fill_form(table, record.row, record.id, record.version)
     st.button(_("Archive"), icon=":material/archive:", on_click=_archive,
               args=(table, record.id, record.version, record.archived, editor), key="tm_archive_row")  # fmt: skip
