@@ -423,6 +423,19 @@ class Store:
         where = None if include_inactive else schema.initiatives.c.status == "active"
         return self._frame("initiatives", with_versions, archived=None if include_archived else False, where=where)
 
+    def initiative_index(self) -> pd.DataFrame:
+        """Every initiative (archived and inactive too) with only what a finder needs: id, name,
+        address, buurtwerk, last_verified, status, version, archived (one light query, no links)."""
+        i = schema.initiatives.c
+        query = sa.select(i.id, i.name, i.address, i.centre_id, i.last_verified, i.status, i.version, i.archived)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame(rows, columns=["id", "name", "address", "centre_id", "last_verified", "status", "version",
+                                            "archived"])  # fmt: skip
+        frame["centre_id"] = frame["centre_id"].fillna("")
+        frame["archived"] = frame["archived"].astype(bool)
+        return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
     def translations(self) -> pd.DataFrame:
         """Translated initiative content: ``id, language, field, text``."""
         return self._frame("translations")

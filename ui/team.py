@@ -111,15 +111,33 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _all_initiatives(url: str, version: int) -> pd.DataFrame:
-    frame = store().initiatives(include_inactive=True, include_archived=True, with_versions=True)
-    frame["_search"] = (frame["name"] + " " + frame["address"] + " " + frame["id"]).map(fold)
-    return frame
+    return store().initiative_index()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _search_index(url: str, version: int) -> pd.Series:
+    frame = _all_initiatives(url, version)
+    return (frame["name"] + " " + frame["address"] + " " + frame["id"]).map(fold)
 
 
 def all_initiatives() -> pd.DataFrame:
-    """Every initiative, archived and inactive ones too (read only, shared per data version)."""
+    """Every initiative, archived and inactive ones too: id, name, address, version... (read only,
+    shared per data version; one light query, not the public map's catalogue)."""
     instance = store()
     return _all_initiatives(instance.url, instance.data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _names(url: str, version: int) -> tuple[dict[str, str], dict[str, str]]:
+    instance = store()
+    centres, projects = instance.centres(), instance.projects()
+    return dict(zip(centres["id"], centres["name"], strict=True)), dict(zip(projects["id"], projects["name"], strict=True))
+
+
+def centre_and_project_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Buurtwerk and project id -> name (small tables, read per data version; the forms' options)."""
+    instance = store()
+    return _names(instance.url, instance.data_version())
 
 
 def notice(kind: str, text: str) -> None:
@@ -164,8 +182,13 @@ def finder(view: TeamView) -> None:
                   placeholder=_("Name, street or id"), max_chars=100)  # fmt: skip
     words = fold(view.q).split()
     shown = frame
-    for word in words:
-        shown = shown[shown["_search"].str.contains(word, regex=False)]
+    if words:  # folded names only when searching (made once per data version)
+        instance = store()
+        search = _search_index(instance.url, instance.data_version())
+        mask = pd.Series(True, index=frame.index)
+        for word in words:
+            mask &= search.str.contains(word, regex=False)
+        shown = frame[mask]
     ids = shown["id"].tolist()[:200]
     names = dict(zip(frame["id"], frame["name"], strict=True))
     archived = set(frame.loc[frame["archived"], "id"])
@@ -191,7 +214,7 @@ def _key(name: str) -> str:
 
 def _options(table: str, name: str) -> tuple[list[str], Any]:
     """A choice field's options and their labels."""
-    catalog = resources.catalog()
+    centre_names, project_names = centre_and_project_names()
     if table == "projects" and name == "kind":
         return ["project", "practice"], lambda v: {"project": _("Project"), "practice": _("Practice example")}.get(v, v)
     if name == "solidarity_type":
@@ -205,11 +228,9 @@ def _options(table: str, name: str) -> tuple[list[str], Any]:
     if name == "status":
         return list(STATUSES), lambda v: {"active": _("active"), "inactive": _("no longer active")}.get(v, v)
     if name in ("centre_id", "centres"):
-        names = catalog.centre_names()
-        return ([""] if name == "centre_id" else []) + list(names), lambda v: names.get(v, v) if v else "—"
+        return ([""] if name == "centre_id" else []) + list(centre_names), lambda v: centre_names.get(v, v) if v else "—"
     if name == "projects":
-        names = catalog.project_names()
-        return list(names), lambda v: names.get(v, v)
+        return list(project_names), lambda v: project_names.get(v, v)
     return [], str
 
 
@@ -316,8 +337,8 @@ def _save(table: str, mode: str, row_id: str, editor: Editor, suggestion: int = 
     """The Save button's callback: check, write through the store, keep what happened for the next run."""
     instance = store()
     values = form_values(table)
-    catalog = resources.catalog()
-    errors = forms.check(table, values, set(catalog.centres["id"]), set(catalog.projects["id"]))
+    centre_names, project_names = centre_and_project_names()
+    errors = forms.check(table, values, set(centre_names), set(project_names))
     if mode in ("new", "approve"):
         taken = set(all_initiatives()["id"]) if table == "initiatives" else set()
         row_id = forms.new_id(str(values.get("name") or ""), taken)
@@ -649,10 +670,10 @@ def changes_section() -> None:
 
 def centres_section(editor: Editor) -> None:
     """Admins: edit a buurtwerk or a project (the same form machinery)."""
-    catalog = resources.catalog()
+    centre_names, project_names = centre_and_project_names()
     table = st.radio(_("Which"), ["centres", "projects"], horizontal=True, key="tm_table",
                      format_func=lambda t: {"centres": _("Buurtwerken"), "projects": _("Projects")}[t])  # fmt: skip
-    names = catalog.centre_names() if table == "centres" else catalog.project_names()
+    names = centre_names if table == "centres" else project_names
     row_id = st.selectbox(_("Choose"), ["", *names], key="tm_row", format_func=lambda i: names.get(i, i) if i else "—")
     record = store().record(table, row_id) if row_id else None
     if record is None:

@@ -217,7 +217,9 @@ def import_rows(broken: bool) -> list[dict[str, str]]:
 
 
 def upload(page: Any, path: Path) -> None:
-    page.locator(".st-key-tm_upload input[type=file]").set_input_files(str(path))
+    """Choose the file (its upload causes a run), wait until the uploader names it, then check it."""
+    act(page, lambda: page.locator(".st-key-tm_upload input[type=file]").set_input_files(str(path)), timeout=60)
+    page.locator(".st-key-tm_upload").get_by_text(path.name, exact=True).wait_for(timeout=TIMEOUT)
     page.locator(".st-key-tm_check button").wait_for(timeout=TIMEOUT)
     click(page, "tm_check")
 
