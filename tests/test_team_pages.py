@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,22 @@ def test_team_and_suggest_pages_in_every_language(app_env: Path, lang: str) -> N
     for section in ("import", "meldingen", "controle", "wijzigingen", "buurtwerken"):
         at.button_group(key="tm_section").set_value(section)
         check(at.run())
+
+
+def test_hostile_data_on_the_team_page_is_shown_as_text(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_pages import HOSTILE_SEED, _raw_hostile, html_bodies
+
+    monkeypatch.setenv("SEED_DIR", str(HOSTILE_SEED))
+    hostile = the_store().initiatives()
+    hostile_ids = hostile["id"].tolist()
+    the_store().update("initiatives", hostile_ids[0], {"phone": "03 123 45 67"}, version=1,
+                       who="<img src=x onerror=alert(1)>")  # fmt: skip
+    at = sign_in(run("pages/team.py", lang="ar"), "an")
+    for section, params in (("initiatieven", {"id": hostile_ids[0]}), ("wijzigingen", {}), ("controle", {})):
+        page = run("pages/team.py", lang="ar", deel=section, **params)
+        page = sign_in(page, "an") if not [b for b in page.button if b.key == "tm_signout"] else page
+        for body in html_bodies(page):
+            assert not _raw_hostile(body), (section, _raw_hostile(body), body[:300])
+        for element in [*page.markdown, *page.caption, *page.subheader]:  # markdown: escaped with a backslash
+            assert not re.search(r"(?<!\\)<img", element.value) and "](javascript:" not in element.value, element.value
+    assert at.title
