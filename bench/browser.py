@@ -11,8 +11,8 @@ from typing import Any
 
 from bench.fixtures import PROJECT_DIR, Context, Part
 from bench.report import Target, fmt_s, log, section, table
+from deploy.processes import running
 from harness import chromium
-from harness.server import running
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from bench.fixtures import APP, Context, Part, clear_streamlit_caches, environ
 from bench.report import Target, fmt_bytes, fmt_s, log, section, table
+from deploy.processes import running
 from geo.boundaries import load_boundaries
 from harness import chromium
-from harness.server import running
 from solidarity import charts, exports
 from solidarity.assets import use_local_assets
 from solidarity.catalog import build_catalog

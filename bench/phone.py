@@ -27,10 +27,10 @@ from typing import Any
 
 from bench.fixtures import PROJECT_DIR, Context, Part
 from bench.report import Target, fmt_bytes, fmt_s, log, section, table
+from deploy.nginx import proxy_config, start_proxy, stop_proxy
+from deploy.processes import start_server, stop_server, wait_healthy
 from deploy.proxy import find_nginx
 from harness import chromium
-from harness.proxy import proxy_config, start_proxy, stop_proxy
-from harness.server import start_server, stop_server, wait_healthy
 from solidarity.settings import load_settings
 from solidarity.store import Store
 

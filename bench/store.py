@@ -19,8 +19,8 @@ from typing import Any
 
 from bench.fixtures import Context, Part
 from bench.report import Target, fmt_s, log, section, table
+from deploy.processes import running
 from harness import chromium
-from harness.server import running
 
 EDITS = 60
 TARGET_EDIT_S = 0.020

@@ -1,6 +1,6 @@
 """The nginx configuration in front of the app processes: rendered from ``deploy/nginx.conf.j2``.
 
-Pure functions, no process is started here (``harness.proxy`` starts nginx for the tests and the
+Pure functions, no process is started here (``deploy.nginx`` starts nginx for the tests and the
 benchmark, ``deploy.serve`` for ``make serve``):
 
 - :func:`content_security_policy`: the three policies (the app's page, the map's frame, other

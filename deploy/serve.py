@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.fonts import font_overrides
+from deploy.nginx import Proxy, nginx_missing_message, start_proxy, stop_proxy
+from deploy.processes import AppServer, free_port, start_server, stop_server
 from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, theme_uses_streamlit_font, write
-from harness.proxy import Proxy, nginx_missing_message, start_proxy, stop_proxy
-from harness.server import AppServer, free_port, start_server, stop_server
 from solidarity.db import StoreError
 from solidarity.settings import PROJECT_DIR, Settings, SettingsError, load_settings, read_secrets
 

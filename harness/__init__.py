@@ -1,6 +1,8 @@
-"""Starting the app, nginx and Debian's Chromium for the tests, the benchmark and ``make serve`` (no app code).
+"""Test and benchmark helpers that are not part of serving the app (no app code).
 
-- :mod:`harness.server`: ``streamlit run`` on a free port, waiting on ``/_stcore/health``;
-- :mod:`harness.proxy`: nginx with the configuration of :mod:`deploy.proxy`, in a folder of its own;
-- :mod:`harness.chromium`: the path and flags of Debian's Chromium for Playwright.
+- :mod:`harness.chromium`: the path and flags of Debian's Chromium for Playwright;
+- :mod:`harness.apptest`: Streamlit's ``AppTest`` on the app's page registry.
+
+The app and nginx processes are started by :mod:`deploy.processes` and :mod:`deploy.nginx`,
+the same code ``make serve`` uses.
 """

@@ -33,13 +33,14 @@ with st.container(horizontal=True, vertical_alignment="center", key="sm_slide_ba
         _("Slide {number} of {total}").format(number=format_number(index + 1), total=format_number(len(slides))),
         width="content",
     )
+    # No icon: the key hint Streamlit draws for the shortcut (the arrow key) is the arrow.
     with st.container(horizontal=True, horizontal_alignment="right", gap="small", key="sm_slide_nav", width="content"):
         st.button(
-            _("Previous"), icon=":material/arrow_back:", shortcut="Left", disabled=index == 0, type="secondary",
+            _("Previous"), shortcut="Left", disabled=index == 0, type="secondary",
             on_click=council.go_to, args=(slides[max(index - 1, 0)].id,), key="slide_prev",
         )
         st.button(
-            _("Next"), icon=":material/arrow_forward:", shortcut="Right", disabled=index == len(slides) - 1,
+            _("Next"), shortcut="Right", disabled=index == len(slides) - 1,
             type="primary", on_click=council.go_to, args=(slides[min(index + 1, len(slides) - 1)].id,), key="slide_next",
         )
 st.title(md(content.title))

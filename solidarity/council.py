@@ -40,6 +40,7 @@ from solidarity.gaps import ANY, MINUTES, GapAnalysis, category_words, gap_sente
 from solidarity.i18n import _, get_language, set_language
 from solidarity.mapimage import SHAPES, MapLayers, render_map
 from solidarity.model import CATEGORIES, CENTRE_COLOUR, TYPE_STYLES, split_list
+from solidarity.pagestate import last_value
 from solidarity.views import category_label
 
 #: The walking time the slides and PDFs use.
@@ -357,12 +358,6 @@ DEFAULT_INDICATOR = "per_10k"
 DEFAULT_MINUTES = 10
 
 
-def _last(params: Mapping[str, object], name: str) -> str:
-    value = params.get(name)
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return str(value or "").strip()
-
 
 @dataclass(frozen=True)
 class FiguresView:
@@ -386,8 +381,8 @@ class FiguresView:
     @classmethod
     def from_query_params(cls, params: Mapping[str, object], vocab: Vocabulary) -> FiguresView:
         """Read the view from URL parameters; unknown values fall back to the defaults."""
-        minutes = _last(params, PARAM_MINUTES)
-        indicator, kind = _last(params, PARAM_INDICATOR), _last(params, PARAM_GAP_KIND)
+        minutes = last_value(params, PARAM_MINUTES)
+        indicator, kind = last_value(params, PARAM_INDICATOR), last_value(params, PARAM_GAP_KIND)
         return cls(
             filters=FilterState.from_query_params(params, vocab).with_selected(""),
             indicator=indicator if indicator in INDICATORS else DEFAULT_INDICATOR,
@@ -412,5 +407,5 @@ class SlideView:
     @classmethod
     def from_query_params(cls, params: Mapping[str, object], vocab: Vocabulary, slide_ids: Sequence[str]) -> SlideView:
         """Read the view from URL parameters; an unknown slide opens the first."""
-        slide = _last(params, PARAM_SLIDE).lower()
+        slide = last_value(params, PARAM_SLIDE).lower()
         return cls(FilterState.from_query_params(params, vocab).with_selected(""), slide if slide in slide_ids else "")

@@ -17,6 +17,7 @@ from solidarity.catalog import Catalog
 from solidarity.filters import FilterState, Vocabulary, apply_filters, sort_key
 from solidarity.i18n import N_, _, format_number, ngettext
 from solidarity.model import SOLIDARITY_LABELS, SOLIDARITY_TYPES
+from solidarity.pagestate import last_value
 from solidarity.views import ListPage, category_label, list_page, page_of, type_counts
 
 PARAM_SORT = "sorteer"
@@ -33,12 +34,6 @@ DEFAULT_SORT = "naam"
 #: Solidarity types in the order of the story: direct, the bridges, indirect.
 TYPE_ORDER: tuple[str, ...] = ("direct", "both", "indirect")
 
-
-def _last(params: Mapping[str, object], name: str) -> str:
-    value = params.get(name)
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return str(value or "").strip()
 
 
 @dataclass(frozen=True)
@@ -63,8 +58,8 @@ class ExploreView:
     def from_query_params(cls, params: Mapping[str, object], vocab: Vocabulary) -> ExploreView:
         """Read a view from URL parameters; unknown or malformed values fall back to the defaults."""
         filters = FilterState.from_query_params(params, vocab)
-        sort = _last(params, PARAM_SORT)
-        raw_page = _last(params, PARAM_PAGE)
+        sort = last_value(params, PARAM_SORT)
+        raw_page = last_value(params, PARAM_PAGE)
         page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) <= 6 else (0 if filters.selected else 1)
         return cls(filters=filters, sort=sort if sort in SORTS else DEFAULT_SORT, page=max(page, 0))
 

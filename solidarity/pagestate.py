@@ -44,6 +44,14 @@ def normalise_params(params: Params, drop: frozenset[str] = frozenset()) -> dict
     return out
 
 
+def last_value(params: Params, name: str) -> str:
+    """The last value of ``name`` in URL parameters (``?a=1&a=2`` -> ``"2"``), stripped; "" when absent."""
+    value = params.get(name)
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    return str(value or "").strip()
+
+
 def page_params(params: Params) -> dict[str, list[str]]:
     """The page's own parameters of a URL (the app's, such as ``lang``, left out), normalised."""
     return normalise_params(params, APP_PARAMS)

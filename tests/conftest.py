@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from harness.apptest import v2_navigation
 from solidarity.store import Store
@@ -167,3 +168,16 @@ def app_navigation():
     """Every AppTest run starts like a session of the server: app.py, then the page (harness.apptest)."""
     with v2_navigation():
         yield
+
+
+@pytest.fixture
+def page_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh database per test, no network, no tiles, no geodata unless GEODATA_DIR is set."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    monkeypatch.setenv("SEED_DIR", str(PROJECT_DIR / "data"))
+    monkeypatch.setenv("GEOCODER", "offline")
+    monkeypatch.setenv("TILES_URL", "none")
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(tmp_path / "no-cache"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return tmp_path

@@ -5,26 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests import test_pages
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def app_env(page_env: Path) -> Path:
+    """A fresh database per test, no network, no tiles (tests/conftest.py ``page_env``)."""
+    return page_env
 APP = str(PROJECT_DIR / "app.py")
 FIXTURE_SEED = Path(__file__).parent / "fixtures" / "seed"
 
 
-@pytest.fixture(autouse=True)
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
-    monkeypatch.setenv("SEED_DIR", str(PROJECT_DIR / "data"))
-    monkeypatch.setenv("GEOCODER", "offline")
-    monkeypatch.setenv("TILES_URL", "none")
-    monkeypatch.setenv("GEODATA_CACHE_DIR", str(tmp_path / "no-cache"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return tmp_path
 
 
 def run(page: str, **params: str | list[str]) -> AppTest:

@@ -1,8 +1,11 @@
 """The layers of the code, read from every module's imports (AST): a lower layer never imports a higher one.
 
     pages/, app.py   ->   ui/   ->   solidarity/   ->   geo/
+    tests/, bench/   ->   harness/   ->   deploy/   ->   solidarity/
 
 ``geo`` is geography only, ``solidarity`` the core without Streamlit, ``ui`` the Streamlit glue.
+``deploy`` hosts the app (it starts processes, it does not import the app's pages or Streamlit
+glue), ``harness`` holds what only the tests and the bench need; no app layer imports either.
 A function-local import hides a dependency from a reader; it is allowed only where it defers a
 heavy import, with a ``# deferred: <why>`` comment on its line.
 """
@@ -19,11 +22,14 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 #: Which top-level packages each layer may not import.
 STREAMLIT = ("streamlit", "streamlit_folium", "streamlit_js_eval")
+TOOLING = ("deploy", "harness", "bench", "tests")
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "geo": ("solidarity", "ui", "pages", "app", *STREAMLIT),
-    "solidarity": ("ui", "pages", "app", *STREAMLIT),
-    "ui": ("pages", "app"),
-    "pages": ("app",),
+    "geo": ("solidarity", "ui", "pages", "app", *STREAMLIT, *TOOLING),
+    "solidarity": ("ui", "pages", "app", *STREAMLIT, *TOOLING),
+    "ui": ("pages", "app", *TOOLING),
+    "pages": ("app", *TOOLING),
+    "deploy": ("ui", "pages", "app", *STREAMLIT, "harness", "bench", "tests"),
+    "harness": ("ui", "pages", "app", "bench", "tests"),
 }
 
 
@@ -79,9 +85,9 @@ def check_source(path: str, source: str) -> list[Violation]:
 
 
 def app_modules() -> list[str]:
-    """Every module of the app's layers, relative to the project."""
+    """Every module of the app's layers and of the hosting and test tooling, relative to the project."""
     paths = [PROJECT_DIR / "app.py"]
-    for layer in ("pages", "ui", "solidarity", "geo"):
+    for layer in ("pages", "ui", "solidarity", "geo", "deploy", "harness"):
         paths.extend(sorted((PROJECT_DIR / layer).rglob("*.py")))
     return [str(path.relative_to(PROJECT_DIR)) for path in paths]
 
@@ -101,6 +107,9 @@ def test_module_respects_the_layers(path: str) -> None:
         ("solidarity/x.py", "from ui.common import page_url\n", ["the solidarity layer may not import ui"]),
         ("solidarity/x.py", "import streamlit_folium\n", ["the solidarity layer may not import streamlit_folium"]),
         ("ui/x.py", "from pages import explore\n", ["the ui layer may not import pages"]),
+        ("deploy/x.py", "from harness.chromium import launch_args\n", ["the deploy layer may not import harness"]),
+        ("ui/x.py", "from deploy.proxy import render\n", ["the ui layer may not import deploy"]),
+        ("harness/x.py", "from deploy.processes import free_port\n", []),
         ("solidarity/x.py", "from geo.area import in_antwerp\n", []),
         ("ui/x.py", "import streamlit as st\nfrom solidarity.i18n import _\n", []),
         ("pages/x.py", "from ui import resources\n", []),

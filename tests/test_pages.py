@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from solidarity.catalog import build_catalog
@@ -30,16 +29,9 @@ ERROR_SENTENCE = "Something went wrong on this page"
 
 
 @pytest.fixture(autouse=True)
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh database per test, no network, no tiles, no geodata unless GEODATA_DIR is set."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
-    monkeypatch.setenv("SEED_DIR", str(PROJECT_DIR / "data"))
-    monkeypatch.setenv("GEOCODER", "offline")
-    monkeypatch.setenv("TILES_URL", "none")
-    monkeypatch.setenv("GEODATA_CACHE_DIR", str(tmp_path / "no-cache"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return tmp_path
+def app_env(page_env: Path) -> Path:
+    """A fresh database per test, no network, no tiles (tests/conftest.py ``page_env``)."""
+    return page_env
 
 
 def check(at: AppTest) -> AppTest:

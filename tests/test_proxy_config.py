@@ -223,8 +223,8 @@ def test_tls_serves_https_redirects_http_and_answers_acme(tmp_path: Path) -> Non
     """nginx for real with a certificate: HTTPS with HSTS, plain HTTP redirected, certbot's
     challenge answered. No app process runs: the proxy says 502 and still sends its headers."""
     require_nginx()
-    from harness.proxy import proxy_config, start_proxy, stop_proxy  # deferred: nginx tests only
-    from harness.server import free_port  # deferred: as above
+    from deploy.nginx import proxy_config, start_proxy, stop_proxy  # deferred: nginx tests only
+    from deploy.processes import free_port  # deferred: as above
 
     cert, key = self_signed(tmp_path)
     acme = tmp_path / "acme" / ".well-known" / "acme-challenge"

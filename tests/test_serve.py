@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from deploy.processes import free_port
 from deploy.proxy import find_nginx
-from harness.server import free_port
 from solidarity.settings import PROJECT_DIR
 
 SEED = PROJECT_DIR / "data"

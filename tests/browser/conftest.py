@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
+from deploy import processes
+from deploy.processes import AppServer
 from harness import chromium
-from harness import server as harness_server
-from harness.server import AppServer
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REAL_SEED = PROJECT_DIR / "data"
@@ -65,7 +65,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # --------------------------------------------------------------------------------------------
-# Servers (started through harness.server, as the benchmark does)
+# Servers (started through deploy.processes, as the benchmark does)
 
 
 def server_env(tmp_dir: Path, seed_dir: Path, tiles: bool) -> dict[str, str]:
@@ -87,10 +87,10 @@ def server_env(tmp_dir: Path, seed_dir: Path, tiles: bool) -> dict[str, str]:
 
 def start_server(name: str, tmp_dir: Path, env: Mapping[str, str]) -> AppServer:
     """Start the app and wait until ``/_stcore/health`` answers (at most 60 s)."""
-    return harness_server.start_server(name, tmp_dir / "streamlit.log", env, timeout=HEALTH_TIMEOUT)
+    return processes.start_server(name, tmp_dir / "streamlit.log", env, timeout=HEALTH_TIMEOUT)
 
 
-stop_server = harness_server.stop_server
+stop_server = processes.stop_server
 
 
 @pytest.fixture(scope="session")

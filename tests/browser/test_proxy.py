@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
+from deploy import nginx
 from deploy import proxy as proxy_config_module
-from harness import proxy as harness_proxy
-from harness.server import AppServer, start_server
+from deploy.processes import AppServer, start_server
 from solidarity.settings import load_settings
 from solidarity.store import Store
 from tests.browser.conftest import (
@@ -64,7 +64,7 @@ CSP_TRAP = """
 class Proxied:
     """nginx in front of two app processes."""
 
-    proxy: harness_proxy.Proxy
+    proxy: nginx.Proxy
     servers: list[AppServer]
     env: dict[str, str]
     tmp: Path
@@ -82,7 +82,7 @@ class Proxied:
 
 def require_nginx() -> None:
     if proxy_config_module.find_nginx() is None:
-        message = harness_proxy.nginx_missing_message()
+        message = nginx.nginx_missing_message()
         if os.environ.get("REQUIRE_PROXY") == "1":
             pytest.fail(message + " and REQUIRE_PROXY=1", pytrace=False)
         pytest.skip(message)
@@ -121,14 +121,14 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
             pool.submit(start_server, f"proxied-{n}", tmp / f"app-{n}.log", env, timeout=HEALTH_TIMEOUT) for n in (1, 2)
         ]
         servers = [f.result() for f in futures]
-    config = harness_proxy.proxy_config(tmp / "nginx", [s.port for s in servers], settings=load_settings(environ=env))
-    proxy = harness_proxy.start_proxy(config)
+    config = nginx.proxy_config(tmp / "nginx", [s.port for s in servers], settings=load_settings(environ=env))
+    proxy = nginx.start_proxy(config)
     running = Proxied(proxy, servers, env, tmp)
     try:
-        assert harness_proxy.wait_proxy_healthy(proxy), proxy.error_log()
+        assert nginx.wait_proxy_healthy(proxy), proxy.error_log()
         yield running
     finally:
-        harness_proxy.stop_proxy(proxy)
+        nginx.stop_proxy(proxy)
         for server in running.servers:
             stop_server(server)
 
@@ -446,6 +446,8 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
             assert poll(page, lambda: "lat=51.224" in page.url, timeout=20), "the location did not arrive"
             results(page).wait_for()
             wait_for_map(page, timeout=40, points=False)
+        for summary in page.locator('[data-testid="stExpander"]:has([data-testid="stDownloadButton"]) summary').all():
+            summary.click()  # the map's exports are folded away
         for button in page.locator('[data-testid="stDownloadButton"] button').all():
             with page.expect_download() as download:
                 button.click()

@@ -3,7 +3,7 @@
 The configuration is :func:`deploy.proxy.render` (the one ``make serve`` uses), written into
 ``prefix/nginx.conf``; nginx runs in the foreground with its pid, logs and temp files in
 ``prefix`` (``nginx -p prefix -c nginx.conf -g 'daemon off;'``): no root, no ``/etc/nginx``.
-Used by the proxy tests, the benchmark and ``deploy.serve``.
+Used by ``deploy.serve``, the proxy tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.fonts import font_overrides
+from deploy.processes import free_port, supervised_popen, wait_healthy
 from deploy.proxy import ProxyConfig, find_nginx, nginx_modules, theme_uses_streamlit_font, write
-from harness.server import free_port, supervised_popen, wait_healthy
 from solidarity.settings import Settings, load_settings
 
 START_TIMEOUT = 20.0
@@ -92,7 +92,7 @@ def start_proxy(config: ProxyConfig, timeout: float = START_TIMEOUT, supervised:
     nginx = find_nginx()
     if nginx is None:
         raise RuntimeError(nginx_missing_message())
-    host = "127.0.0.1" if config.listen_address in ("0.0.0.0", "*", "::") else config.listen_address
+    host = "127.0.0.1" if config.listen_address in ("0.0.0.0", "*", "::") else config.listen_address  # noqa: S104 (compared, not bound)
     for port in (config.listen_port, config.http_port):
         if port and _port_open(host, port):
             raise RuntimeError(f"port {port} is in use: another proxy or program listens there")

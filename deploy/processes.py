@@ -1,4 +1,6 @@
-"""``streamlit run`` on a free port for the browser tests and the benchmark."""
+"""App processes: ``streamlit run`` on a free port, its health check, supervised children.
+
+Used by ``deploy.serve`` (several processes behind nginx), the browser tests and the benchmark."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "app.py"
@@ -42,8 +45,6 @@ class AppServer:
 
     def page_url(self, path: str = "/", **params: str | list[str]) -> str:
         """``url + path`` with the query string of ``params``."""
-        from urllib.parse import urlencode
-
         query = urlencode(params, doseq=True)
         return self.url + path + (f"?{query}" if query else "")
 
@@ -78,7 +79,7 @@ def wait_healthy(url: str, process: subprocess.Popen | None, timeout: float = HE
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             return False
-        with contextlib.suppress(OSError, urllib.error.URLError), urllib.request.urlopen(
+        with contextlib.suppress(OSError, urllib.error.URLError), urllib.request.urlopen(  # noqa: S310 (http URL of our own process)
             f"{url}/_stcore/health", timeout=2
         ) as response:
             if response.status == 200:
