@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from solidarity.auth import hash_password
-from tests.test_pages import PROJECT_DIR, check, qp, run
+from tests.test_pages import check, qp, run
 
 PASSWORD = "correct horse battery staple"
 
@@ -20,12 +19,9 @@ def password_hash() -> str:
 
 
 @pytest.fixture(autouse=True)
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password_hash: str) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
-    monkeypatch.setenv("SEED_DIR", str(PROJECT_DIR / "data"))
-    monkeypatch.setenv("GEOCODER", "offline")
-    monkeypatch.setenv("TILES_URL", "none")
-    monkeypatch.setenv("GEODATA_CACHE_DIR", str(tmp_path / "no-cache"))
+def app_env(page_env: Path, monkeypatch: pytest.MonkeyPatch, password_hash: str) -> Path:
+    """The page tests' fresh store (tests/conftest.py ``page_env``) and a secrets file with two local accounts."""
+    tmp_path = page_env
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(
         f'[team.accounts.an]\npassword_hash = "{password_hash}"\nrole = "admin"\n'
@@ -34,8 +30,6 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password_hash: str)
     import ui.signin
 
     monkeypatch.setattr(ui.signin, "secrets_paths", lambda: [secrets])
-    st.cache_data.clear()
-    st.cache_resource.clear()
     return tmp_path
 
 

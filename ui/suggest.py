@@ -16,7 +16,7 @@ from geo.area import in_antwerp
 from solidarity import suggestions as sugg
 from solidarity.i18n import _
 from solidarity.mapbuilder import ANTWERP_CENTER
-from solidarity.pagestate import Params
+from solidarity.pagestate import Params, last_value
 from solidarity.safety import md
 from solidarity.store import RateLimited
 from solidarity.teamviews import lookup_address
@@ -41,10 +41,7 @@ class SuggestView:
 
     @classmethod
     def from_query_params(cls, params: Params) -> SuggestView:
-        value = params.get("initiatief")
-        if isinstance(value, list | tuple):
-            value = value[0] if value else ""
-        return cls(str(value or "")[:64])
+        return cls(last_value(params, "initiatief")[:64])
 
     def to_query_params(self) -> dict[str, str]:
         return {"initiatief": self.initiative} if self.initiative else {}

@@ -22,7 +22,7 @@ from solidarity.freshness import checked_text, stale_entries
 from solidarity.i18n import N_, _
 from solidarity.mapbuilder import ANTWERP_CENTER
 from solidarity.model import CATEGORIES, PRECISION_LABELS, SOLIDARITY_LABELS, STATUSES, WHEELCHAIR_LABELS
-from solidarity.pagestate import Params
+from solidarity.pagestate import Params, last_value
 from solidarity.safety import md
 from solidarity.store import Conflict, NotFound, Rejected, Store
 from solidarity.teamviews import (
@@ -62,10 +62,7 @@ class TeamView:
     @classmethod
     def from_query_params(cls, params: Params) -> TeamView:
         def first(name: str) -> str:
-            value = params.get(name)
-            if isinstance(value, list | tuple):
-                value = value[0] if value else ""
-            return str(value or "")[:100]
+            return last_value(params, name)[:100]
 
         section = first("deel")
         number = first("melding")

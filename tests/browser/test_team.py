@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from harness import server as harness_server
-from harness.server import AppServer
+from deploy import processes
+from deploy.processes import AppServer
 from solidarity.model import INITIATIVE_COLUMNS
 from tests.browser.conftest import (
     REAL_SEED,
@@ -44,7 +44,7 @@ def oidc_provider(browser: Any) -> Iterator[str]:
     from oidc_provider_mock import User, run_server_in_thread
 
     users = [User(sub=sub, claims={"email": email, "email_verified": True}) for sub, email in USERS.items()]
-    with run_server_in_thread(port=harness_server.free_port(), user_claims=users) as server:
+    with run_server_in_thread(port=processes.free_port(), user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -52,7 +52,7 @@ def oidc_provider(browser: Any) -> Iterator[str]:
 def app_team(oidc_provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The app on the real seed with sign-in through ``oidc_provider``; never touches the repository's .streamlit/."""
     tmp = tmp_path_factory.mktemp("server-team")
-    port = harness_server.free_port()
+    port = processes.free_port()
     secrets_file = tmp / "secrets.toml"
     editors = "\n".join(f'"{email}" = "{role}"' for email, role in EDITORS.items())
     secrets_file.write_text(
@@ -65,7 +65,7 @@ def app_team(oidc_provider: str, tmp_path_factory: pytest.TempPathFactory) -> It
         f"[team.editors]\n{editors}\n"
     )
     env = server_env(tmp, REAL_SEED, tiles=False) | {"AUTHLIB_INSECURE_TRANSPORT": "1"}  # the provider speaks http
-    server = harness_server.start_server("team", tmp / "streamlit.log", env, port=port,
+    server = processes.start_server("team", tmp / "streamlit.log", env, port=port,
                                          extra_args=["--secrets.files", str(secrets_file)])  # fmt: skip
     server.url = f"http://localhost:{port}"  # the redirect_uri's host: the sign-in cookie belongs to it
     yield server
