@@ -21,6 +21,7 @@ import pytest
 from deploy import processes
 from deploy.processes import AppServer
 from solidarity.model import INITIATIVE_COLUMNS
+from solidarity.suggestions import MIN_FILL_S
 from tests.browser.conftest import (
     REAL_SEED,
     act,
@@ -247,8 +248,8 @@ def test_a_suggestion_through_moderation_to_the_map(app_team: AppServer, context
     try:
         opened = new_page(resident, app_team.page_url("/meld"))
         page = opened.page
-        shown = time.monotonic()
         wait_for_run(page, timeout=60)
+        shown = time.monotonic()  # the first run has stored when the form was shown (ui.suggest.SHOWN_AT)
         fill(page, "sg_name", "Soepbar Sint-Jan")
         fill(page, "sg_description", "Elke vrijdag soep en een praatje.")
         frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
@@ -258,7 +259,7 @@ def test_a_suggestion_through_moderation_to_the_map(app_team: AppServer, context
         fill(page, "sg_contact", "https://example.org/soepbar")
         fill(page, "sg_reporter_contact", "bewoner@example.org")
         # The form refuses what is sent faster than a person types (solidarity.suggestions.MIN_FILL_S).
-        page.wait_for_timeout(max(0.0, 4.5 - (time.monotonic() - shown)) * 1000)
+        page.wait_for_timeout(max(0.0, MIN_FILL_S + 1.0 - (time.monotonic() - shown)) * 1000)
         click(page, "sg_send")
         page.get_by_text("Dank je! Het team bekijkt het.").wait_for(timeout=TIMEOUT)
     finally:
@@ -267,7 +268,7 @@ def test_a_suggestion_through_moderation_to_the_map(app_team: AppServer, context
     (pending,) = [s for s in the_store(app_team).suggestions() if s.name == "Soepbar Sint-Jan"]
     page = sign_in(context, app_team, "piet", f"/beheer?deel=meldingen&melding={pending.n}").page
     page.get_by_text("bewoner@example.org").wait_for(timeout=TIMEOUT)
-    assert field(page, "source_url").input_value() == "https://example.org/soepbar"
+    poll(page, lambda: field(page, "source_url").input_value() == "https://example.org/soepbar", timeout=20)
     click(page, "tm_save")
     page.get_by_text("Bewaard. De publieke kaart toont het nu.").wait_for(timeout=TIMEOUT)
     listed = public_list_text(context, app_team, "Soepbar")
@@ -306,9 +307,11 @@ def test_screenshots_of_the_team_page_and_the_form(app_team: AppServer, browser:
     try:
         opened = new_page(made, app_team.page_url("/meld", lang=lang))
         wait_for_run(opened.page, timeout=60)
+        wait_for_map(opened.page, points=False)
         screenshot(opened.page, f"meld-{lang}-{viewport}")
         page = sign_in(made, app_team, "an", f"/beheer?lang={lang}&id=co-nova").page
         field(page, "name").wait_for(timeout=TIMEOUT)
+        wait_for_map(page, points=False)
         assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
         screenshot(page, f"beheer-{lang}-{viewport}")
         assert opened.errors == []
