@@ -8,7 +8,7 @@ PORT ?= 8501
 STAMP := $(VENV)/.installed
 ASSETS_STAMP := static/vendor/.installed
 
-.PHONY: run serve test test-fast bench lint format geodata assets messages extract-messages clean migrate import-data export-data backup
+.PHONY: run serve test test-fast bench lint format geodata assets messages extract-messages clean migrate import-data export-data backup password-hash
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ export-data: $(STAMP)
 
 backup: $(STAMP)
 	$(PY) -m solidarity.cli backup
+
+# A local team account's password as an Argon2 hash, to paste into .streamlit/secrets.toml
+# (reads the password from the terminal, twice, or one line from standard input).
+password-hash: $(STAMP)
+	@$(PY) -m solidarity.auth
 
 test: $(STAMP) assets messages
 	$(PY) -m ruff check .

@@ -17,6 +17,8 @@ prints its section and returns its target rows, and the report ends with all of 
 8. :mod:`bench.council`: the council pages (figures rerun, gap analysis, exports, slide change);
 9. :mod:`bench.phone`: a residents' link and the explore page on a phone on slow 4G, through
    the proxy (nginx, two app processes) and straight to Streamlit, first and return visit;
+10. :mod:`bench.team`: the team's page: dry run, import and undo of a 10,000-row spreadsheet
+    through the page's code path, and saving the edit form;
 
 then the targets and whether they are met.
 
@@ -47,7 +49,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from bench import browser, council, maps, nearest, phone, reruns, store  # noqa: E402
+from bench import browser, council, maps, nearest, phone, reruns, store, team  # noqa: E402
 from bench.fixtures import SEED, Context, Fixtures, Part, quiet_streamlit  # noqa: E402
 from bench.report import Target, fmt_bytes, met_label, section, table  # noqa: E402
 from harness import chromium  # noqa: E402
@@ -86,6 +88,7 @@ PARTS: tuple[Part, ...] = (
     maps.PART, reruns.PART, browser.PART, nearest.PART, Part("memory", part_memory), store.PART, store.LOAD_PART,
     council.PART,
     phone.PART,
+    team.PART,
 )
 
 

@@ -46,6 +46,7 @@ with map_col:
     fmap = build_map(
         model.shown, catalog.centres, catalog.projects, areas=catalog.areas, selected=model.view.filters.selected,
         tiles=TileSettings(config.TILES_URL, config.TILES_ATTRIBUTION), fit=True,
+        report_url=nav.page_href("suggest", initiatief=""),
     )  # fmt: skip
     # render=False: st_folium renders what it needs itself; a full render first would double the work.
     st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="explore_map", render=False)

@@ -9,7 +9,7 @@ from solidarity.cards import centre_card, result_card
 from solidarity.i18n import _, get_language, ngettext
 from solidarity.mapbuilder import TileSettings, build_nearby_map
 from solidarity.nearby import find_nearby, format_distance, nearest_centre, position_of
-from ui import nearby, resources
+from ui import nav, nearby, resources
 
 config = resources.settings()
 catalog = resources.catalog()
@@ -37,6 +37,7 @@ point = position.point
 results = find_nearby(catalog.initiatives, *point, query) if point else None
 centre = nearest_centre(catalog.centres, *point) if point else None
 
+report_url = nav.page_href("suggest", initiatief="")
 results_col, map_col = st.columns([1, 1], gap="medium")
 with results_col:
     if point is not None:
@@ -50,12 +51,12 @@ with results_col:
         elif not results.hits:
             st.info(_("Nothing nearby is open now as far as we know."), icon=":material/schedule:")
         for hit in results.hits:
-            st.html(result_card(hit, language, point))
+            st.html(result_card(hit, language, point, report_url=report_url))
         if results.unknown_hours:
             st.subheader(_("Opening hours unknown"))
             st.caption(_("These places may be open now: their opening hours are not known. Contact them first."))
             for hit in results.unknown_hours:
-                st.html(result_card(hit, language, point))
+                st.html(result_card(hit, language, point, report_url=report_url))
 
 with map_col:
     lat, lon = point or (51.2165, 4.4200)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from urllib.parse import quote
 
-from solidarity import hours
+from solidarity import freshness, hours
 from solidarity.i18n import LANGUAGES, _, direction
 from solidarity.model import PRECISION_LABELS, SOLIDARITY_LABELS, WHEELCHAIR_LABELS
 from solidarity.nearby import Hit, contact_links, languages_of, route_url, walk_text
@@ -60,8 +61,11 @@ def _tel(phone: str) -> str:
     return ("tel:+" if phone.strip().startswith("+") else "tel:") + digits
 
 
-def result_card(hit: Hit, language: str, origin: tuple[float, float], now: dt.datetime | None = None) -> str:
-    """One initiative near the resident: name, type, distance on foot, description, hours, contact, route."""
+def result_card(
+    hit: Hit, language: str, origin: tuple[float, float], now: dt.datetime | None = None, report_url: str = ""
+) -> str:
+    """One initiative near the resident: name, type, distance on foot, description, hours, contact, route,
+    when it was last checked, and "report a mistake" (``report_url``: the link up to the id)."""
     row = hit.row
     name, name_lang = _text_lang(row, "name", language)
     open_state = hours.is_open_now(row.get("opening_hours"), now)
@@ -108,6 +112,13 @@ def result_card(hit: Hit, language: str, origin: tuple[float, float], now: dt.da
     if "website" in links:
         actions.append(_link(links["website"], _("Website"), _("Website of {name}").format(name=name)))
     parts.append(f'<p class="sm-actions">{" ".join(actions)}</p>')
+    checked = freshness.checked_text(row.get("last_verified"), language)
+    stale = f" ({esc(_(freshness.STALE_NOTE))})" if freshness.is_stale(row.get("last_verified")) and row.get("last_verified") else ""
+    report = ""
+    if report_url and safe_url(report_url + "x"):
+        href = report_url + quote(str(row.get("id", "")), safe="")
+        report = f' · <a href="{esc(href)}" target="_top">{esc(_("Report a mistake"))}</a>'
+    parts.append(f'<p class="sm-note sm-checked">{esc(checked)}{stale}{report}</p>')
     parts.append("</article>")
     return "".join(parts)
 

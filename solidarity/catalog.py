@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from solidarity.filters import Vocabulary, centre_of_area, fold, search_text, sort_key
+from solidarity.freshness import stale_mask
 from solidarity.i18n import get_language
 from solidarity.mapbuilder import marker_rows, row_indexes, script_json
 from solidarity.model import RowError, split_list
@@ -56,7 +58,7 @@ class Catalog:
         return full.loc[initiatives.index].reset_index(drop=True)
 
 
-def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
+def build_catalog(store: Store, boundaries: Any | None = None, today: dt.date | None = None) -> Catalog:
     """Read the store and add what filters and maps need.
 
     Parameters
@@ -66,6 +68,8 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
     boundaries
         A :class:`geo.boundaries.Boundaries` or None; gives each initiative its wijk and each
         buurtwerk its area.
+    today
+        The day the freshness (``stale``: not checked for a year) is computed for.
     """
     initiatives = store.initiatives().reset_index(drop=True)  # row labels: positions, kept by filters
     centres = store.centres()
@@ -97,6 +101,7 @@ def build_catalog(store: Store, boundaries: Any | None = None) -> Catalog:
         initiatives[f"{field_name}_{language}"] = initiatives["id"].map(texts).fillna("")
     # The escaped, encoded marker rows, once per data version (the map only joins the shown ones).
     initiatives["website_safe"] = initiatives["website"].map(lambda url: safe_url(url) or "")
+    initiatives["stale"] = stale_mask(initiatives["last_verified"], today)
     initiatives["marker_json"] = [script_json(row) for row in marker_rows(initiatives, *row_indexes(centres, projects))]
     return Catalog(
         initiatives=initiatives,

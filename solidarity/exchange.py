@@ -75,6 +75,15 @@ class CsvTable:
         return len(self.records) + len({e.line for e in self.errors})
 
 
+#: The rejection of a formula cell (the team's page translates it).
+FORMULA_MESSAGE = "is a spreadsheet formula: type the value itself"
+
+
+def is_formula(cell: str) -> bool:
+    """True for a cell a spreadsheet would compute (``=SUM(A1:A3)``), not a value."""
+    return cell.startswith("=") and len(cell) > 1
+
+
 def neutralise(value: str) -> str:
     """``value`` safe in a spreadsheet: a leading ``'`` when it would start a formula."""
     return "'" + value if _NEEDS_QUOTE.match(value) else value
@@ -136,9 +145,11 @@ def parse(
     required: Sequence[str] = ("id",),
     max_rows: int = MAX_ROWS,
     separator: str | None = None,
+    reject_formulas: bool = False,
 ) -> CsvTable:
     """The records of CSV ``text`` for a table of ``columns``; :class:`UnreadableFile` when the
-    file as a whole cannot be read."""
+    file as a whole cannot be read. ``reject_formulas``: a cell that is a spreadsheet formula
+    (``=...``, not one our export neutralised) rejects its row (the team's upload)."""
     sep = separator or detect_separator(text, columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     try:
@@ -179,6 +190,13 @@ def parse(
                     RowError(source, line, "(row)", f"has {len(raw)} fields, the header has {width}", sep.join(raw)[:80])
                 )
                 continue
+            if reject_formulas:
+                formulas = [name for name, cell in zip(names, raw, strict=True) if name in known and is_formula(cell)]
+                if formulas:
+                    table.errors.extend(
+                        RowError(source, line, name, FORMULA_MESSAGE, raw[names.index(name)][:80]) for name in formulas
+                    )
+                    continue
             if table.rows_seen >= max_rows:
                 raise UnreadableFile(
                     source, f"has more than {max_rows:,} rows: import at most {max_rows:,} at once (is it the right file?)"

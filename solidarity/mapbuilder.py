@@ -20,6 +20,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from geo.distance import DETOUR_FACTOR
+from solidarity.freshness import NEVER, STALE_NOTE, parse_day, stale_mask
 from solidarity.i18n import _, direction
 from solidarity.model import (
     CATEGORIES,
@@ -30,7 +31,7 @@ from solidarity.model import (
     TYPE_STYLES,
     split_list,
 )
-from solidarity.safety import esc, link
+from solidarity.safety import esc, link, safe_url
 
 ANTWERP_CENTER = (51.2165, 4.4200)
 DEFAULT_ZOOM = 13
@@ -56,6 +57,9 @@ MAP_CSS = """
 .sm-popup{font:14px/1.4 system-ui,sans-serif;min-width:200px;max-width:280px}
 .sm-popup h3{font-size:15px;margin:0 0 4px}.sm-popup p{margin:2px 0}
 .sm-popup .sm-note{color:#5a5a5a;font-style:italic}
+.sm-stale{opacity:.6;filter:saturate(.35)}
+.sm-popup .sm-checked{color:#5a5a5a;font-size:12px}
+.sm-popup .sm-report a{font-weight:600}
 .leaflet-tooltip{position:absolute;padding:6px;white-space:nowrap;font:12px/1.5 "Helvetica Neue",Arial,sans-serif}
 .sm-legend summary{cursor:pointer;font-weight:600;padding:2px 0}
 .sm-legend{background:#fff;padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
@@ -75,9 +79,9 @@ MAP_CSS = """
 CALLBACK_JS = """(function () {
   var T = %s;
   return function (row) {
-    // row: [lat, lon, id, name, type, category, centre, [projects], website, address, precision]
+    // row: [lat, lon, id, name, type, category, centre, [projects], website, address, precision, checked, stale]
     var type = T.types[row[4]], cat = T.categories[row[5]];
-    var cls = 'sm-pin sm-' + type.key + (row[10] === T.approximate ? ' sm-approx' : '');
+    var cls = 'sm-pin sm-' + type.key + (row[10] === T.approximate ? ' sm-approx' : '') + (row[12] ? ' sm-stale' : '');
     var icon = L.divIcon({className: '', iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12],
       html: '<div class="' + cls + '" style="background:' + type.background + '" role="img" aria-label="' +
             row[3] + ', ' + type.label + ', ' + cat.label + '"><i class="fa-solid fa-' + cat.icon + '" aria-hidden="true"></i></div>'});
@@ -95,6 +99,12 @@ CALLBACK_JS = """(function () {
       if (row[9]) { parts.push('<p><bdi>' + row[9] + '</bdi></p>'); }
       if (row[10] === T.approximate) { parts.push('<p class="sm-note">' + T.precisions[row[10]] + '</p>'); }
       if (row[8]) { parts.push('<p>' + row[8] + '</p>'); }
+      parts.push('<p class="sm-checked">' + (row[11] ? T.checkedLabel + ': <bdi>' + row[11] + '</bdi>' : T.neverChecked) +
+                 (row[12] && row[11] ? ' (' + T.staleNote + ')' : '') + '</p>');
+      if (T.reportUrl) {
+        parts.push('<p class="sm-report"><a href="' + T.reportUrl + encodeURIComponent(row[2]) + '" target="_top">' +
+                   T.reportLabel + '</a></p>');
+      }
       parts.push('</div>');
       return parts.join('');
     });
@@ -227,7 +237,9 @@ def row_indexes(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict[str
     return {cid: i for i, cid in enumerate(centres["id"])}, {pid: i for i, pid in enumerate(projects["id"])}
 
 
-def _lookup_tables(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict, dict[str, int], dict[str, int]]:
+def _lookup_tables(
+    centres: pd.DataFrame, projects: pd.DataFrame, report_url: str = ""
+) -> tuple[dict, dict[str, int], dict[str, int]]:
     centre_index, project_index = row_indexes(centres, projects)
     tables = {
         "types": [
@@ -242,13 +254,20 @@ def _lookup_tables(centres: pd.DataFrame, projects: pd.DataFrame) -> tuple[dict,
         "centreLabel": esc(_("Buurtwerk")),
         "projectsLabel": esc(_("Projects")),
         "dir": direction(),
+        "checkedLabel": esc(_("Last checked")),
+        "neverChecked": esc(_(NEVER)),
+        "staleNote": esc(_(STALE_NOTE)),
+        # "Report a mistake": the resident's page with the initiative filled in, in the whole window
+        # (the map is in a frame); the id is added in the browser, URL-encoded.
+        "reportUrl": esc(report_url) if report_url and safe_url(report_url + "x") else "",
+        "reportLabel": esc(_("Report a mistake")),
     }
     return tables, centre_index, project_index
 
 
 MARKER_COLUMNS = (
     "lat", "lon", "id", "name", "solidarity_type", "category", "centre_id", "projects", "website", "address",
-    "postcode", "location_precision",
+    "postcode", "location_precision", "last_verified", "stale",
 )
 
 
@@ -264,8 +283,10 @@ def marker_rows(initiatives: pd.DataFrame, centre_index: Mapping[str, int], proj
     other = category_index["other"]
     approximate = precision_index["approximate"]
     rows = []
+    if "stale" not in initiatives:
+        initiatives = initiatives.assign(stale=stale_mask(initiatives["last_verified"]))
     columns = (initiatives[c].tolist() for c in MARKER_COLUMNS)
-    for lat, lon, id_, name, kind, category, centre, projects, website, address, postcode, precision in zip(
+    for lat, lon, id_, name, kind, category, centre, projects, website, address, postcode, precision, checked, stale in zip(
         *columns, strict=True
     ):
         web = link(website, website) if website else ""
@@ -281,6 +302,8 @@ def marker_rows(initiatives: pd.DataFrame, centre_index: Mapping[str, int], proj
             web if web.startswith("<a ") else "",
             esc(", ".join(part for part in (address, postcode) if part)),
             precision_index.get(precision, approximate),
+            esc(parse_day(checked) or ""),
+            1 if stale else 0,
         ])
     return rows
 
@@ -384,6 +407,7 @@ def legend_html(centre_count: int, show_areas: bool) -> str:
         "cluster": _("Several initiatives close together: the number says how many. Click it to zoom in."),
         "categories": _("Categories"),
         "area": _("Neighbourhood of a buurtwerk"),
+        "stale": _("Paler: not checked for more than a year"),
     }
     labels = {key: esc(text) for key, text in labels.items()}
     items = [
@@ -394,6 +418,8 @@ def legend_html(centre_count: int, show_areas: bool) -> str:
         label = esc(_(SOLIDARITY_LABELS[t]))
         items.append(f'<div><span class="sm-pin sm-{t}" style="background:{TYPE_STYLES[t]["background"]}"></span>{label}</div>')
     items.append(f'<div><span class="sm-pin sm-direct sm-approx" style="background:#fff"></span>{labels["approximate"]}</div>')
+    items.append(f'<div><span class="sm-pin sm-direct sm-stale" style="background:{TYPE_STYLES["direct"]["background"]}"></span>'
+                 f'{labels["stale"]}</div>')
     items.append(f'<div><span class="sm-cluster-sample" aria-hidden="true">12</span>{labels["cluster"]}</div>')
     if show_areas:
         items.append(
@@ -418,6 +444,7 @@ def build_map(
     selected: str = "",
     tiles: TileSettings | None = None,
     fit: bool = False,
+    report_url: str = "",
 ) -> folium.Map:
     """Build the explore map.
 
@@ -434,6 +461,9 @@ def build_map(
         Background tiles; ``TileSettings(url="")`` for none.
     fit
         Zoom to the shown initiatives instead of the whole city.
+    report_url
+        The absolute link of the residents' "report a mistake" page up to the initiative's id
+        (``https://host/meld?lang=nl&initiatief=``); each popup links to it. Empty: no link.
     """
     tiles = tiles or TileSettings()
     fmap = folium.Map(
@@ -493,7 +523,7 @@ def build_map(
             pane=CENTRE_PANE,
         ).add_to(fmap)
 
-    tables, centre_index, project_index = _lookup_tables(centres, projects)
+    tables, centre_index, project_index = _lookup_tables(centres, projects, report_url)
     if "marker_json" in initiatives:  # encoded once per data version by the catalogue
         rows = initiatives["marker_json"].tolist()
     else:

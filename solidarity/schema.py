@@ -37,6 +37,11 @@ NAMING_CONVENTION = {
 PROJECT_KINDS: tuple[str, ...] = ("project", "practice")
 #: What a row of ``changes`` records.
 ACTIONS: tuple[str, ...] = ("create", "update", "archive", "unarchive", "restore")
+#: What a batch of changes was.
+BATCH_KINDS: tuple[str, ...] = ("seed", "import", "undo")
+#: A resident's suggestion: a new initiative, or a mistake in one on the map.
+SUGGESTION_KINDS: tuple[str, ...] = ("new", "correction")
+SUGGESTION_STATUSES: tuple[str, ...] = ("pending", "approved", "merged", "rejected")
 #: The tables whose rows have versions and history.
 VERSIONED_TABLES: tuple[str, ...] = ("centres", "projects", "initiatives", "translations")
 
@@ -167,6 +172,65 @@ rate_slots = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     #: Seconds since the epoch (the database's clock) of the next free slot.
     sa.Column("next_at", sa.Float, nullable=False),
+)
+#: One row per batch of changes (a seed, an import, the undo of an import): what the team's page
+#: lists as "the last import" and what an undo names.
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("who", sa.Text, nullable=False),
+    #: The file's name (an import), or what was undone.
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("rows", sa.Integer, nullable=False, server_default="0"),
+    #: The batch that undid this one (None while it stands).
+    sa.Column("undone_by", sa.String(64), nullable=True),
+    sa.CheckConstraint(one_of("kind", BATCH_KINDS), name="kind"),
+    sa.Index("ix_batches_kind_at", "kind", "at"),
+)
+#: Failed sign-ins per account name (local accounts): counted before the password is checked.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    #: The account name as typed, folded (unknown names are counted too: the same answer for both).
+    sa.Column("account", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    #: Seconds since the epoch (the database's clock) of the first failure of the current window.
+    sa.Column("window_start", sa.Float, nullable=False),
+    #: Until when sign-in is refused for this account (0: not locked).
+    sa.Column("locked_until", sa.Float, nullable=False, server_default="0"),
+)
+#: Residents' suggestions (a new initiative or a mistake in one), waiting for an editor.
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    #: The initiative a correction is about ("" for a new one).
+    sa.Column("initiative_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("address", sa.Text, nullable=False, server_default=""),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("lon", sa.Float, nullable=True),
+    #: How to reach the initiative (public once approved by an editor).
+    sa.Column("contact", sa.Text, nullable=False, server_default=""),
+    #: How to reach the resident: shown to editors only, never public.
+    sa.Column("reporter_contact", sa.Text, nullable=False, server_default=""),
+    #: A hash of the browser session that sent it (rate limits), never the session itself.
+    sa.Column("source_key", sa.String(64), nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=True),
+    sa.Column("decided_at", sa.Float, nullable=True),
+    #: The initiative the suggestion became or was merged into.
+    sa.Column("result_id", sa.String(64), nullable=True),
+    sa.CheckConstraint(one_of("kind", SUGGESTION_KINDS), name="kind"),
+    sa.CheckConstraint(one_of("status", SUGGESTION_STATUSES), name="status"),
+    sa.Index("ix_suggestions_status", "status", "created"),
+    sa.Index("ix_suggestions_source", "source_key", "created"),
 )
 meta = sa.Table(
     "meta",

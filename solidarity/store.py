@@ -60,8 +60,8 @@ from solidarity.model import (
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Change", "Conflict", "ImportReport", "LoadReport", "NotFound", "Record", "Rejected", "Store", "StoreError",
-    "read_csv_records", "seed_hash",
+    "Batch", "Change", "Conflict", "ImportReport", "LoadReport", "NotFound", "RateLimited", "Record", "Rejected",
+    "Store", "StoreError", "Suggestion", "UndoReport", "read_csv_records", "seed_hash",
 ]  # fmt: skip
 
 SEED_FILES = ("centres.csv", "projects.csv", "initiatives.csv", "translations.csv")
@@ -147,6 +147,60 @@ class Record:
     archived: bool
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A batch of changes made together: a seed, an import, or the undo of an import."""
+
+    id: str
+    kind: str
+    at: dt.datetime
+    who: str
+    source: str
+    rows: int
+    undone_by: str | None = None
+
+
+@dataclass
+class UndoReport:
+    """What the undo of a batch did: rows brought back to before it, rows kept because they changed since."""
+
+    batch: str
+    undo_batch: str | None = None
+    #: Ids whose import was undone (a created row archived, a changed row back as it was).
+    undone: list[str] = field(default_factory=list)
+    #: (id, who changed it since, when) of rows edited after the import: kept as they are.
+    kept: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A resident's suggestion as an editor sees it (``reporter_contact`` is for editors only)."""
+
+    n: int
+    created: dt.datetime
+    kind: str
+    status: str
+    initiative_id: str
+    name: str
+    description: str
+    address: str
+    lat: float | None
+    lon: float | None
+    contact: str
+    reporter_contact: str
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    result_id: str | None = None
+
+
+class RateLimited(Exception):  # noqa: N818
+    """Too many suggestions: ``scope`` is ``session`` (this browser) or ``hour`` (everyone together)."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__(f"too many suggestions ({scope})")
+
+
 @dataclass
 class LoadReport:
     """What happened when seed files were loaded: rows per table and the rejected rows."""
@@ -176,6 +230,13 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     #: Why the file was refused as a whole (nothing changed), or None.
     refused: str | None = None
+    #: Per changed row: (field, value in the store, value in the file), for a field-by-field report.
+    diffs: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    #: The version of every row of the store the file was compared with (id -> version); an import
+    #: given these as ``expect`` is refused when one of them moved on since.
+    versions: dict[str, int] = field(default_factory=dict)
+    #: The rows of the file that would be added, as validated (for the duplicate check).
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def written(self) -> bool:
@@ -362,6 +423,19 @@ class Store:
         where = None if include_inactive else schema.initiatives.c.status == "active"
         return self._frame("initiatives", with_versions, archived=None if include_archived else False, where=where)
 
+    def initiative_index(self) -> pd.DataFrame:
+        """Every initiative (archived and inactive too) with only what a finder needs: id, name,
+        address, buurtwerk, last_verified, status, version, archived (one light query, no links)."""
+        i = schema.initiatives.c
+        query = sa.select(i.id, i.name, i.address, i.centre_id, i.last_verified, i.status, i.version, i.archived)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame(rows, columns=["id", "name", "address", "centre_id", "last_verified", "status", "version",
+                                            "archived"])  # fmt: skip
+        frame["centre_id"] = frame["centre_id"].fillna("")
+        frame["archived"] = frame["archived"].astype(bool)
+        return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
     def translations(self) -> pd.DataFrame:
         """Translated initiative content: ``id, language, field, text``."""
         return self._frame("translations")
@@ -414,15 +488,18 @@ class Store:
         or its id exists (archived rows included)."""
         self._editable(table)
         who = _check_who(who)
-        values = {col: row.get(col, "") for col in COLUMNS[table]}
         with writing(self.engine) as conn:
             self._bump(conn)
-            row_id = str(values.get("id", "")).strip()
-            if row_id and self._record(conn, table, row_id) is not None:
-                raise Rejected([RowError(table, 0, "id", "exists already", row_id)])
-            valid = self._validate(conn, table, [values], table)[0]
-            self._insert(conn, table, [valid], version=1)
-            return self._log(conn, who, "create", table, valid["id"], 1, None, valid | {"archived": False}, note=note)
+            return self._create(conn, table, row, who, note)
+
+    def _create(self, conn: sa.Connection, table: str, row: Mapping[str, Any], who: str, note: str | None) -> Change:
+        values = {col: row.get(col, "") for col in COLUMNS[table]}
+        row_id = str(values.get("id", "")).strip()
+        if row_id and self._record(conn, table, row_id) is not None:
+            raise Rejected([RowError(table, 0, "id", "exists already", row_id)])
+        valid = self._validate(conn, table, [values], table)[0]
+        self._insert(conn, table, [valid], version=1)
+        return self._log(conn, who, "create", table, valid["id"], 1, None, valid | {"archived": False}, note=note)
 
     def update(
         self, table: str, row_id: str, values: Mapping[str, Any], *, version: int, who: str, note: str | None = None
@@ -436,18 +513,44 @@ class Store:
         who = _check_who(who)
         with writing(self.engine) as conn:
             self._bump(conn)
-            current = self._expect(conn, table, row_id, version)
-            if "id" in values and str(values["id"]).strip() != row_id:
-                raise Rejected([RowError(table, 0, "id", "cannot be changed", str(values["id"]))])
-            merged = current.row | {k: v for k, v in values.items() if k in COLUMNS[table]}
-            valid = self._validate(conn, table, [merged], table, exclude_id=row_id)[0]
-            if valid == current.row:
+            change = self._update(conn, table, row_id, values, version, who, note)
+            if change is None:
                 conn.rollback()
-                return None
+            return change
+
+    def _update(
+        self, conn: sa.Connection, table: str, row_id: str, values: Mapping[str, Any], version: int, who: str,
+        note: str | None,
+    ) -> Change | None:  # fmt: skip
+        current = self._expect(conn, table, row_id, version)
+        if "id" in values and str(values["id"]).strip() != row_id:
+            raise Rejected([RowError(table, 0, "id", "cannot be changed", str(values["id"]))])
+        merged = current.row | {k: v for k, v in values.items() if k in COLUMNS[table]}
+        valid = self._validate(conn, table, [merged], table, exclude_id=row_id)[0]
+        if valid == current.row:
+            return None
+        self._replace(conn, table, [valid], version + 1, archived=current.archived)
+        before = current.row | {"archived": current.archived}
+        return self._log(conn, who, "update", table, row_id, version + 1, before, valid | {"archived": current.archived},
+                         note=note)  # fmt: skip
+
+    def mark_verified(
+        self, table: str, row_id: str, *, version: int, who: str, day: dt.date | None = None
+    ) -> Change:
+        """"Still correct": ``last_verified`` becomes ``day`` (today), recorded as a change by ``who``.
+
+        A row checked earlier the same day still gets its change (who checked it, and when)."""
+        if table != "initiatives":
+            raise ValueError("only initiatives carry last_verified")
+        who = _check_who(who)
+        day = day or dt.datetime.now(dt.UTC).date()
+        with writing(self.engine) as conn:
+            self._bump(conn)
+            current = self._expect(conn, table, row_id, version)
+            valid = self._validate(conn, table, [current.row | {"last_verified": day.isoformat()}], table)[0]
             self._replace(conn, table, [valid], version + 1, archived=current.archived)
-            before = current.row | {"archived": current.archived}
-            return self._log(conn, who, "update", table, row_id, version + 1, before, valid | {"archived": current.archived},
-                             note=note)  # fmt: skip
+            return self._log(conn, who, "update", table, row_id, version + 1, current.row | {"archived": current.archived},
+                             valid | {"archived": current.archived}, note="still correct")  # fmt: skip
 
     def archive(self, table: str, row_id: str, *, version: int, who: str, note: str | None = None) -> Change:
         """Hide a row from the map and the lists (kept, with its history; :meth:`unarchive` brings it back).
@@ -596,6 +699,7 @@ class Store:
                         batch=report.batch, note=f"seed from {seed_dir.name}/",
                     )  # fmt: skip
                 self._set_meta(conn, "seed_hash", seed_hash(seed_dir))
+                self._add_batch(conn, report.batch, "seed", who, f"{seed_dir.name}/", sum(report.counts.values()))
         for error in report.errors:
             log.warning("rejected row: %s", error)
         if report.refused:
@@ -647,9 +751,16 @@ class Store:
 
     def import_table(
         self, csv_table: CsvTable, *, who: str, table: str = "initiatives", dry_run: bool = False,
-        note: str | None = None, report: ImportReport | None = None,
+        note: str | None = None, report: ImportReport | None = None, strict: bool = False,
+        expect: Mapping[str, int] | None = None,
     ) -> ImportReport:  # fmt: skip
-        """:meth:`import_file` for records already read (:func:`solidarity.exchange.parse`)."""
+        """:meth:`import_file` for records already read (:func:`solidarity.exchange.parse`).
+
+        ``strict`` (the team's page): one rejected row refuses the whole file, so an import is all
+        of the file or nothing. ``expect``: the :attr:`ImportReport.versions` of the dry run the
+        editor saw; when a row moved on since (someone edited it), the import is refused and
+        nothing changes, so no edit made in between is overwritten unseen.
+        """
         self._editable(table)
         who = _check_who(who)
         report = report or ImportReport(csv_table.source, table, dry_run)
@@ -663,6 +774,14 @@ class Store:
             if not dry_run:
                 self._bump(conn)
             current = {r["id"]: r for r in self._rows(conn, table, archived=None)}
+            if expect is not None:
+                in_file = {str(r.get("id", "")).strip() for r in csv_table.records}
+                moved = sorted(i for i, version in expect.items() if i in current and current[i]["version"] != version)
+                moved += sorted(i for i in in_file & current.keys() if i not in expect)  # added by someone since
+                if moved:
+                    report.refused = "changed since the check: " + ", ".join(moved[:5]) + (" …" if len(moved) > 5 else "")
+                    conn.rollback()
+                    return report
             known = self._known_ids(conn)
             seen: dict[str, int] = {}
             adds: list[dict[str, Any]] = []
@@ -687,18 +806,27 @@ class Store:
                     adds.append(valid)
                     report.added.append((line, row_id))
                     continue
+                report.versions[row_id] = int(old["version"])
                 old_row = {col: old[col] for col in COLUMNS[table]}
                 if valid == old_row and not old["archived"]:
                     report.unchanged.append((line, row_id))
                     continue
                 fields = [col for col in COLUMNS[table] if valid[col] != old_row[col]] + (["archived"] if old["archived"] else [])
                 report.changed.append((line, row_id, fields))
+                report.diffs[row_id] = [
+                    (col, exchange.format_cell(old_row[col]), exchange.format_cell(valid[col]))
+                    for col in fields if col != "archived"
+                ] + ([("archived", "yes", "no")] if old["archived"] else [])  # fmt: skip
                 updates.append((old, valid))
+            report.new_rows = adds
             rows_seen = csv_table.rows_seen
             if not rows_seen:
                 report.refused = "holds no rows"
             elif not (report.added or report.changed or report.unchanged):
                 report.refused = f"none of its {rows_seen} rows can be imported (see the rejected rows)"
+            elif strict and report.rejected:
+                rows = len({e.line for e in report.rejected})
+                report.refused = f"{rows} row(s) have errors: correct them and check again (nothing was imported)"
             if dry_run or report.refused or not (adds or updates):
                 conn.rollback()
                 return report
@@ -714,7 +842,230 @@ class Store:
                 for old, valid in updates
             ]  # fmt: skip
             self._log_many(conn, who, "update", table, entries, batch=report.batch, note=note)
+            self._add_batch(conn, report.batch, "import", who, source, len(adds) + len(updates))
         return report
+
+    # -- batches and undo -----------------------------------------------------------------------
+    def _add_batch(self, conn: sa.Connection, batch: str, kind: str, who: str, source: str, rows: int) -> None:
+        conn.execute(schema.batches.insert().values(id=batch, kind=kind, at=_now(), who=who, source=source[:500], rows=rows))
+
+    @staticmethod
+    def _batch(r: Mapping[str, Any]) -> Batch:
+        return Batch(r["id"], r["kind"], _aware(r["at"]), r["who"], r["source"], int(r["rows"]), r["undone_by"])
+
+    def batches(self, kind: str | None = None, limit: int = 20) -> list[Batch]:
+        """The newest batches (of one kind: ``seed``, ``import``, ``undo``), newest first."""
+        b = schema.batches.c
+        query = sa.select(schema.batches).order_by(b.at.desc(), b.id).limit(limit)
+        if kind is not None:
+            query = query.where(b.kind == kind)
+        with self.engine.connect() as conn:
+            return [self._batch(r) for r in conn.execute(query).mappings()]
+
+    def last_import(self) -> Batch | None:
+        """The newest import that has not been undone, or None."""
+        b = schema.batches.c
+        query = (sa.select(schema.batches).where(b.kind == "import", b.undone_by.is_(None))
+                 .order_by(b.at.desc(), b.id).limit(1))  # fmt: skip
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return None if row is None else self._batch(row)
+
+    def undo_batch(self, batch: str, *, who: str) -> UndoReport:
+        """Undo an import, as one new batch: each row it created is archived, each row it changed is
+        brought back as it was before; a row changed again after the import is kept as it is now
+        (the report says which, and by whom). All in one transaction; a batch is undone once."""
+        who = _check_who(who)
+        report = UndoReport(batch)
+        with writing(self.engine) as conn:
+            self._bump(conn)
+            b = schema.batches.c
+            row = conn.execute(sa.select(schema.batches).where(b.id == batch).with_for_update()).mappings().first()
+            if row is None or row["kind"] != "import":
+                raise NotFound(batch)
+            if row["undone_by"] is not None:
+                raise Rejected([RowError("batches", 0, "batch", "was undone already", batch)])
+            changes = [self._change(r) for r in conn.execute(
+                sa.select(schema.changes).where(schema.changes.c.batch == batch).order_by(schema.changes.c.n)
+            ).mappings()]  # fmt: skip
+            report.undo_batch = uuid.uuid4().hex
+            note = f"undo of the import of {row['source']}"
+            by_table: dict[str, list[Change]] = {}
+            for change in changes:
+                by_table.setdefault(change.table, []).append(change)
+            for table, table_changes in by_table.items():
+                self._editable(table)
+                ids = [c.row_id for c in table_changes]
+                now = {r["id"]: r for start in range(0, len(ids), 500)
+                       for r in self._rows(conn, table, archived=None, ids=ids[start:start + 500])}  # fmt: skip
+                restores: list[tuple[dict[str, Any], int, bool]] = []
+                entries: list[tuple[str, int, dict[str, Any] | None, dict[str, Any] | None]] = []
+                for change in table_changes:
+                    current = now.get(change.row_id)
+                    if current is None:
+                        continue
+                    if int(current["version"]) != change.version:
+                        later = self._since(conn, table, change.row_id, change.version)
+                        last = later[-1] if later else None
+                        report.kept.append((change.row_id, last.who if last else "?", last.at if last else _now()))
+                        continue
+                    row_now = {c: current[c] for c in COLUMNS[table]}
+                    if change.action == "create":
+                        target, archived = row_now, True
+                    else:
+                        before = change.before or {}
+                        target = {c: before.get(c, "") for c in COLUMNS[table]}
+                        archived = bool(before.get("archived", False))
+                    version = int(current["version"]) + 1
+                    restores.append((target, version, archived))
+                    entries.append((change.row_id, version, row_now | {"archived": bool(current["archived"])},
+                                    target | {"archived": archived}))  # fmt: skip
+                    report.undone.append(change.row_id)
+                if restores:
+                    t = schema.TABLES[table]
+                    values = []
+                    for target, version, archived in restores:
+                        value = self._db_values(table, target, version, archived)
+                        value["_id"] = value.pop("id")
+                        values.append(value)
+                    statement = t.update().where(t.c.id == sa.bindparam("_id"))
+                    conn.execute(statement.values({k: sa.bindparam(k) for k in values[0] if k != "_id"}), values)
+                    if table == "initiatives":
+                        self._links(conn, [target for target, _v, _a in restores], replace=True)
+                    self._log_many(conn, who, "restore", table, entries, batch=report.undo_batch, note=note)
+            self._add_batch(conn, report.undo_batch, "undo", who, row["source"], len(report.undone))
+            conn.execute(schema.batches.update().where(b.id == batch).values(undone_by=report.undo_batch))
+        return report
+
+    # -- sign-in attempts -------------------------------------------------------------------------
+    def begin_sign_in(self, account: str, *, max_failures: int, window_s: float, lockout_s: float) -> float:
+        """Count a sign-in attempt for ``account`` *before* its password is checked.
+
+        Returns 0.0 when the password may be checked now, else the seconds the account stays
+        locked (the attempt is refused unchecked). More than ``max_failures`` attempts within
+        ``window_s`` lock it for ``lockout_s``. :meth:`end_sign_in` clears the count on success.
+        Every app process shares the count (the database's clock)."""
+        key = account.strip().casefold()[:200]
+        c = schema.sign_in_failures.c
+        with writing(self.engine) as conn:
+            now = self._db_now(conn)
+            conn.execute(self._upsert(schema.sign_in_failures).values(account=key, failures=0, window_start=now,
+                                                                       locked_until=0.0).on_conflict_do_nothing())
+            row = conn.execute(sa.select(schema.sign_in_failures).where(c.account == key).with_for_update()).mappings().one()
+            if row["locked_until"] > now:
+                return float(row["locked_until"] - now)
+            failures, start = int(row["failures"]), float(row["window_start"])
+            if now - start > window_s:
+                failures, start = 0, now
+            failures += 1
+            locked_until = now + lockout_s if failures > max_failures else 0.0
+            conn.execute(schema.sign_in_failures.update().where(c.account == key).values(
+                failures=0 if locked_until else failures, window_start=now if locked_until else start,
+                locked_until=locked_until))  # fmt: skip
+            return float(lockout_s) if locked_until else 0.0
+
+    def end_sign_in(self, account: str, ok: bool) -> None:
+        """After the check: a correct password clears the account's count (a wrong one stays counted)."""
+        if ok:
+            key = account.strip().casefold()[:200]
+            with writing(self.engine) as conn:
+                conn.execute(schema.sign_in_failures.delete().where(schema.sign_in_failures.c.account == key))
+
+    # -- residents' suggestions -----------------------------------------------------------------
+    def add_suggestion(self, values: Mapping[str, Any], *, source_key: str, per_source: int, per_hour: int) -> int:
+        """Keep a resident's suggestion for the moderation queue; returns its number.
+
+        :class:`RateLimited` when the browser session ``source_key`` (a hash) sent ``per_source``
+        in the last hour, or everyone together ``per_hour``: checked and written in one
+        transaction, so a burst from many processes cannot slip past."""
+        s = schema.suggestions.c
+        allowed = {c.name for c in schema.suggestions.c} - {"n", "created", "status", "source_key", "decided_by",
+                                                              "decided_at", "result_id"}  # fmt: skip
+        row = {k: v for k, v in values.items() if k in allowed}
+        with writing(self.engine) as conn:
+            self._bump(conn)  # the write lock: counting and writing cannot interleave
+            now = self._db_now(conn)
+            hour = now - 3600.0
+            mine = conn.execute(sa.select(sa.func.count()).where(s.source_key == source_key, s.created > hour)).scalar_one()
+            if mine >= per_source:
+                raise RateLimited("session")
+            every = conn.execute(sa.select(sa.func.count()).where(s.created > hour)).scalar_one()
+            if every >= per_hour:
+                raise RateLimited("hour")
+            result = conn.execute(schema.suggestions.insert().values(**row, created=now, source_key=source_key[:64]))
+            return int(result.inserted_primary_key[0])
+
+    @staticmethod
+    def _suggestion(r: Mapping[str, Any]) -> Suggestion:
+        def when(value: float | None) -> dt.datetime | None:
+            return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC)
+
+        return Suggestion(
+            n=int(r["n"]), created=when(r["created"]), kind=r["kind"], status=r["status"],  # type: ignore[arg-type]
+            initiative_id=r["initiative_id"], name=r["name"], description=r["description"], address=r["address"],
+            lat=r["lat"], lon=r["lon"], contact=r["contact"], reporter_contact=r["reporter_contact"],
+            decided_by=r["decided_by"], decided_at=when(r["decided_at"]), result_id=r["result_id"],
+        )  # fmt: skip
+
+    def suggestions(self, status: str | None = "pending", limit: int = 200) -> list[Suggestion]:
+        """Suggestions (pending ones by default), oldest first: the moderation queue."""
+        s = schema.suggestions.c
+        query = sa.select(schema.suggestions).order_by(s.created, s.n).limit(limit)
+        if status is not None:
+            query = query.where(s.status == status)
+        with self.engine.connect() as conn:
+            return [self._suggestion(r) for r in conn.execute(query).mappings()]
+
+    def suggestion(self, n: int) -> Suggestion | None:
+        """One suggestion, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(schema.suggestions).where(schema.suggestions.c.n == n)).mappings().first()
+        return None if row is None else self._suggestion(row)
+
+    def _decide(self, conn: sa.Connection, n: int, status: str, who: str, result_id: str | None) -> None:
+        s = schema.suggestions.c
+        row = conn.execute(sa.select(s.status).where(s.n == n).with_for_update()).first()
+        if row is None:
+            raise NotFound(str(n))
+        if row.status != "pending":
+            raise Rejected([RowError("suggestions", 0, "status", f"was {row.status} already", str(n))])
+        conn.execute(schema.suggestions.update().where(s.n == n).values(
+            status=status, decided_by=who, decided_at=self._db_now(conn), result_id=result_id))  # fmt: skip
+
+    def approve_suggestion(self, n: int, row: Mapping[str, Any], *, who: str) -> Change:
+        """A suggestion becomes an initiative (``row``: the suggestion as the editor corrected it),
+        in one transaction with the suggestion marked approved."""
+        who = _check_who(who)
+        with writing(self.engine) as conn:
+            self._bump(conn)
+            self._decide(conn, n, "approved", who, str(row.get("id", "")))
+            return self._create(conn, "initiatives", row, who, note=f"suggestion #{n}")
+
+    def merge_suggestion(
+        self, n: int, initiative_id: str, values: Mapping[str, Any], *, version: int, who: str
+    ) -> Change | None:
+        """A suggestion merged into an existing initiative (``values``: what the editor took from it),
+        with the version check; the suggestion is marked merged in the same transaction."""
+        who = _check_who(who)
+        with writing(self.engine) as conn:
+            self._bump(conn)
+            self._decide(conn, n, "merged", who, initiative_id)
+            return self._update(conn, "initiatives", initiative_id, values, version, who, note=f"suggestion #{n}")
+
+    def reject_suggestion(self, n: int, *, who: str) -> None:
+        """A suggestion that will not be used (kept, marked rejected, never public)."""
+        who = _check_who(who)
+        with writing(self.engine) as conn:
+            self._decide(conn, n, "rejected", who, None)
+
+    def purge_suggestions(self, older_than: dt.timedelta) -> int:
+        """Erase the residents' contact of suggestions decided more than ``older_than`` ago; returns how many."""
+        s = schema.suggestions.c
+        with writing(self.engine) as conn:
+            limit = self._db_now(conn) - older_than.total_seconds()
+            return conn.execute(schema.suggestions.update().where(
+                s.status != "pending", s.decided_at < limit, s.reporter_contact != "").values(reporter_contact="")
+            ).rowcount  # fmt: skip
 
     def export_table(self, table: str) -> pd.DataFrame:
         """The rows of a table as its CSV file has them (archived rows left out; inactive kept)."""

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from solidarity.freshness import NEVER
 from solidarity.i18n import _
 from solidarity.model import CATEGORIES, PRECISION_LABELS, SOLIDARITY_LABELS, SOLIDARITY_TYPES
 from solidarity.safety import esc, link, safe_url
@@ -49,6 +50,7 @@ def initiative_table(initiatives: pd.DataFrame, centre_names: Mapping[str, str])
             _("Projects"): projects.to_numpy(),
             _("Address"): np.where(approximate, with_note, address),
             _("Website"): websites.where(websites.astype(bool), None).to_numpy(),
+            _("Last checked"): initiatives["last_verified"].fillna("").map(lambda d: d or _(NEVER)).to_numpy(),
         }
     )
 

@@ -32,7 +32,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> str:
 
 def test_migrate_import_export_backup(env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate"]) == 0
-    assert "store at revision 0002 (applied 0001, 0002)" in capsys.readouterr().out
+    assert "store at revision 0003 (applied 0001, 0002, 0003)" in capsys.readouterr().out
     store = Store(env)
     store.ensure_seeded(SEED)
     export = tmp_path / "export"

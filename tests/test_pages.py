@@ -23,7 +23,8 @@ FIXTURE_SEED = Path(__file__).parent / "fixtures" / "seed"
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "hostile"
 PAGES = ("pages/explore.py", "pages/nearby.py", "pages/about.py")
 #: Every page of the navigation (ui.nav), for the journeys.
-ALL_PAGES = ("pages/explore.py", "pages/nearby.py", "pages/figures.py", "pages/presentation.py", "pages/about.py")
+ALL_PAGES = ("pages/explore.py", "pages/nearby.py", "pages/figures.py", "pages/presentation.py", "pages/about.py",
+             "pages/suggest.py", "pages/team.py")
 ERROR_SENTENCE = "Something went wrong on this page"
 
 

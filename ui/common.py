@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -31,6 +33,18 @@ def init_language() -> str:
     language = set_language(raw)
     st.session_state[LANGUAGE_KEY] = language
     return language
+
+
+def in_language(callback: Callable[..., None]) -> Callable[..., None]:
+    """A widget callback that speaks the session's language: callbacks run before the script, so
+    before :func:`init_language` has set this run's language."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> None:
+        set_language(st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE))
+        callback(*args, **kwargs)
+
+    return run
 
 
 def app_params() -> dict[str, str]:

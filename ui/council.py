@@ -108,6 +108,7 @@ FIGURES: PageState[FiguresView] = PageState(
         Binding("fig_gap_category", read=lambda v: v.kind, write=lambda v, value: replace(v, kind=value or ANY)),
     ),  # fmt: skip
     with_filters=lambda view, filters: replace(view, filters=filters.with_selected("")),
+    default=FiguresView,
 )
 
 
@@ -122,6 +123,7 @@ SLIDES: PageState[SlideView] = PageState(
     to_params=lambda view: view.to_query_params(),
     bindings=(Binding("slide_pick", read=lambda v: v.slide or slide_ids()[0], write=lambda v, value: replace(v, slide=value or "")),),
     with_filters=lambda view, filters: replace(view, filters=filters.with_selected("")),
+    default=SlideView,
 )
 
 

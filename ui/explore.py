@@ -42,6 +42,7 @@ EXPLORE: PageState[ExploreView] = PageState(
     parse=_parse,
     to_params=lambda view: view.to_query_params(),
     with_filters=_with_filters,
+    default=ExploreView,
     bindings=(
         _filter("types"),
         _filter("centres"),

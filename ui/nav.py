@@ -10,12 +10,13 @@ the URL saying what the page shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from solidarity.i18n import N_, _
-from ui import council, explore, nearby
-from ui.common import app_params
+from solidarity.i18n import N_, _, get_language
+from ui import council, explore, nearby, suggest, team
+from ui.common import app_params, page_url
 from ui.state import CURRENT_PAGE_KEY, PREVIOUS_PAGE_KEY, PageState
 
 
@@ -39,7 +40,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("figures", "pages/figures.py", N_("Figures"), ":material/bar_chart:", "cijfers", council.FIGURES),
     PageSpec("presentation", "pages/presentation.py", N_("Presentation"), ":material/slideshow:", "presentatie",
              council.SLIDES),
+    PageSpec("suggest", "pages/suggest.py", N_("Suggest an initiative"), ":material/add_location_alt:", "meld",
+             suggest.SUGGEST),
     PageSpec("about", "pages/about.py", N_("About"), ":material/info:", "over"),
+    PageSpec("team", "pages/team.py", N_("For the team"), ":material/edit_note:", "beheer", team.TEAM),
 )
 _BY_KEY = {page.key: page for page in PAGES}
 _PAGES_KEY = "nav:pages"  # this run's st.Page objects (titles in the run's language)
@@ -71,6 +75,18 @@ def link_params(key: str) -> dict[str, object]:
     spec = _BY_KEY[key]
     params: dict[str, object] = dict(spec.state.link_params()) if spec.state is not None else {}
     return params | app_params()
+
+
+def page_href(key: str, **params: str) -> str:
+    """The absolute address of page ``key`` with ``params`` and the language (for links from the map's
+    frame, which must name the whole address). ``params`` with an empty last value end the query, so
+    that a caller can append one value (``...&initiatief=`` + an id)."""
+    current = _BY_KEY.get(str(st.session_state.get(CURRENT_PAGE_KEY) or ""))
+    here = page_url()
+    root = here[: len(here) - len(current.url_path)] if current and current.url_path and here.endswith(current.url_path) else here
+    root = root if root.endswith("/") else root.rsplit("/", 1)[0] + "/"
+    query = urlencode({"lang": get_language()} | params)
+    return root + _BY_KEY[key].url_path + ("?" + query if query else "")
 
 
 def page_link(key: str, label: str | None = None, icon: str | None = None, primary: bool = False) -> None:

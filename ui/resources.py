@@ -70,10 +70,10 @@ def current_boundaries(config: Settings) -> Boundaries | None:
 # per language kept on the catalogue aside): filters return new frames; tests/test_pages.py
 # checks that running the pages leaves the data unchanged.
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _catalog(url: str, seed_dir: str, version: int, wijken_key: str) -> Catalog:
+def _catalog(url: str, seed_dir: str, version: int, wijken_key: str, day: dt.date) -> Catalog:
     config = settings()
     instance, _report = store(url, seed_dir)
-    return build_catalog(instance, current_boundaries(config))
+    return build_catalog(instance, current_boundaries(config), today=day)
 
 
 def catalog() -> Catalog:
@@ -82,7 +82,8 @@ def catalog() -> Catalog:
     instance, _report = store(config.DATABASE_URL, config.SEED_DIR)
     path = find_wijken_file(config.geodata_paths)
     wijken_key = f"{path}:{path.stat().st_mtime_ns}" if path else ""
-    return _catalog(config.DATABASE_URL, config.SEED_DIR, instance.data_version(), wijken_key)
+    # The day is part of the key: an entry's freshness ("not checked for a year") changes with it.
+    return _catalog(config.DATABASE_URL, config.SEED_DIR, instance.data_version(), wijken_key, dt.date.today())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

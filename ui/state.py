@@ -52,11 +52,15 @@ class PageState(Generic[S]):
         to_params: Callable[[S], Params],
         bindings: tuple[Binding[S], ...] = (),
         with_filters: Callable[[S, FilterState], S] | None = None,
+        default: Callable[[], S] | None = None,
     ) -> None:
         """``with_filters``: for a page that shows the explore filters (``state.filters``), how to put
         other filters into its state; the pages that have it share their filters: a link to one of
-        them carries the filters last shown on any of them."""
+        them carries the filters last shown on any of them. ``default``: the state of a URL without
+        parameters, made without parsing (``parse({})`` may need the data: the menu's links of
+        pages not visited yet would then rebuild the catalogue after every edit)."""
         self.name = name
+        self.default = default or (lambda: parse({}))
         self.parse = parse
         self.to_params = to_params
         self.bindings = {binding.key: binding for binding in bindings}
@@ -87,7 +91,7 @@ class PageState(Generic[S]):
         if stored is None and shared is None:
             return {}
         if shared is not None:
-            stored = self.with_filters(stored if stored is not None else self.parse({}), shared)  # type: ignore[misc]
+            stored = self.with_filters(stored if stored is not None else self.default(), shared)  # type: ignore[misc]
         return page_params(self.to_params(stored))
 
     # -- a run -------------------------------------------------------------------------------
