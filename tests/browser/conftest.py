@@ -381,6 +381,21 @@ def wait_for_run(page: Any, after: int = 0, timeout: float = MAP_TIMEOUT) -> int
     return run_count(page)
 
 
+def settle(page: Any, quiet: float = 1.5, timeout: float = MAP_TIMEOUT) -> int:
+    """Wait until no run has started for ``quiet`` seconds (a map or a helper frame that reports
+    back causes a rerun; while it runs Streamlit fades the page and replaces its download buttons)."""
+    count, since = run_count(page), time.monotonic()
+    deadline = since + timeout
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        now = run_count(page)
+        if now != count or page.locator('[data-testid="stStatusWidget"]').count():
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return count
+    raise AssertionError(f"the page kept running for {timeout:.0f} s on {page.url}")
+
+
 def act(page: Any, action: Callable[[], Any], timeout: float = MAP_TIMEOUT) -> int:
     """Do ``action`` (a click, Enter, Back) and wait for the run it causes to finish."""
     before = run_count(page)

@@ -34,6 +34,7 @@ from tests.browser.conftest import (
     REAL_SEED,
     poll,
     server_env,
+    settle,
     stop_server,
     wait_for_map,
     wait_for_run,
@@ -446,6 +447,7 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
             assert poll(page, lambda: "lat=51.224" in page.url, timeout=20), "the location did not arrive"
             results(page).wait_for()
             wait_for_map(page, timeout=40, points=False)
+        settle(page)  # a rerun replaces the buttons' files (a click during it downloads nothing) and folds them
         for summary in page.locator('[data-testid="stExpander"]:has([data-testid="stDownloadButton"]) summary').all():
             summary.click()  # the map's exports are folded away
         for button in page.locator('[data-testid="stDownloadButton"] button').all():
