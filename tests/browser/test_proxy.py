@@ -451,15 +451,31 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
         for summary in page.locator('[data-testid="stExpander"]:has([data-testid="stDownloadButton"]) summary').all():
             summary.click()  # the map's exports are folded away
         for button in page.locator('[data-testid="stDownloadButton"] button').all():
-            with page.expect_download() as download:
-                button.click()
-            assert download.value.path().stat().st_size > 0
+            assert download_through(page, button).stat().st_size > 0
         page.wait_for_timeout(500)  # late reports
         assert violations(page) == []
         assert console == []
         assert_fonts_are_what_the_page_uses(proxied, page, fonts)
     finally:
         context.close()
+
+
+def download_through(page: Any, button: Any) -> Path:
+    """Click a download button and return the file. One more click when nothing came within 30 s:
+    on a loaded test machine a click now and then gets no answer from the websocket (seen once in
+    several hundred downloads, never on an idle machine); a broken download fails both clicks."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=30_000) as download:
+                button.click()
+            return download.value.path()
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            settle(page)
+    raise AssertionError("unreachable")
 
 
 # Last: it kills a process (and starts it again for whatever runs after).
