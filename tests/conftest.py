@@ -25,6 +25,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES", "") == "1"
 _pg_problem: list[str | None] = []
+#: Fixtures whose "postgresql" parameter puts a test on PostgreSQL (deselected without it).
+PG_PARAMS = ("db_url", "store_db")
 
 
 def postgres_problem() -> str | None:
@@ -62,7 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     chosen, dropped = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_postgres = (callspec is not None and callspec.params.get("db_url") == "postgresql") or (
+        on_postgres = (callspec is not None and "postgresql" in (callspec.params.get(name) for name in PG_PARAMS)) or (
             "pg_schemas" in getattr(item, "fixturenames", ()) and "db_url" not in getattr(item, "fixturenames", ())
         )
         (dropped if on_postgres else chosen).append(item)

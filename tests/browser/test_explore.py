@@ -350,7 +350,7 @@ def test_axe_no_serious_violation(app_real_notiles, open_page, shared_page, path
         opened = open_page(app_real_notiles.page_url(path, lang="nl"))
         opened.page.locator("h1").first.wait_for()
         opened.page.locator(".sm-sources a").first.wait_for()
-        settle(opened.page)  # a page in a rerun is faded (its contrast is not what a reader sees)
+    settle(opened.page)  # a page in a rerun is faded (its contrast is not what a reader sees)
     axe = Axe()
     main = axe.run(opened.page, options={"resultTypes": ["violations"], "iframes": False}).response
     name = path.strip("/") or "explore"

@@ -1,9 +1,10 @@
 """The team's journeys in Chromium, signed in for real through a local OpenID Connect provider.
 
-One app server for the whole module (real seed data, no tiles), whose secrets file (a temporary
-one, given with ``--secrets.files``) has an ``[auth]`` section pointing at an
-``oidc-provider-mock`` started here, and an allow-list of two editors. Each test signs in through
-the provider's own authorisation page, as a person would.
+One app server per store (real seed data, no tiles): the journeys run on SQLite, then again on a
+fresh PostgreSQL schema (deselected without ``TEST_DATABASE_URL``, failing with
+``REQUIRE_POSTGRES=1``). Its secrets file (a temporary one, given with ``--secrets.files``) has
+an ``[auth]`` section pointing at an ``oidc-provider-mock`` started here, and an allow-list of
+two editors. Each test signs in through the provider's own authorisation page, as a person would.
 """
 
 from __future__ import annotations
@@ -49,8 +50,24 @@ def oidc_provider(browser: Any) -> Iterator[str]:
         yield f"http://localhost:{server.server_port}"
 
 
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def store_db(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The team server's store: "" for its own SQLite file, or the URL of a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    from tests.conftest import PgSchemas, need_postgres
+
+    need_postgres()
+    schemas = PgSchemas()
+    try:
+        yield schemas.new()
+    finally:
+        schemas.drop_all()
+
+
 @pytest.fixture(scope="session")
-def app_team(oidc_provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def app_team(oidc_provider: str, store_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The app on the real seed with sign-in through ``oidc_provider``; never touches the repository's .streamlit/."""
     tmp = tmp_path_factory.mktemp("server-team")
     port = processes.free_port()
@@ -66,6 +83,8 @@ def app_team(oidc_provider: str, tmp_path_factory: pytest.TempPathFactory) -> It
         f"[team.editors]\n{editors}\n"
     )
     env = server_env(tmp, REAL_SEED, tiles=False) | {"AUTHLIB_INSECURE_TRANSPORT": "1"}  # the provider speaks http
+    if store_db:
+        env["DATABASE_URL"] = store_db
     server = processes.start_server("team", tmp / "streamlit.log", env, port=port,
                                          extra_args=["--secrets.files", str(secrets_file)])  # fmt: skip
     server.url = f"http://localhost:{port}"  # the redirect_uri's host: the sign-in cookie belongs to it
@@ -299,6 +318,7 @@ def test_a_second_editors_conflicting_edit_is_refused_and_shown(app_team: AppSer
             made.close()
 
 
+@pytest.mark.parametrize("store_db", ["sqlite"], indirect=True)  # what the page looks like does not depend on the store
 @pytest.mark.parametrize("lang", ["nl", "ar"])
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_screenshots_of_the_team_page_and_the_form(app_team: AppServer, browser: Any, lang: str, viewport: str) -> None:
