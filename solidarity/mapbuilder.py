@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import folium.plugins
@@ -657,4 +658,30 @@ def build_nearby_map(
         FitWhenSized(*box, max_zoom=17).add_to(fmap)
     folium.plugins.LocateControl(strings={"title": esc(_("Show my location"))}).add_to(fmap)
     KeyboardControls().add_to(fmap)
+    return fmap
+
+
+def build_point_map(
+    point: tuple[float, float] | None, tiles: TileSettings | None = None, outlines: Mapping[str, Any] | None = None
+) -> folium.Map:
+    """The small map of a form (the team's form, the residents' suggestion): the point, if any.
+
+    ``outlines`` (a GeoJSON FeatureCollection, e.g. the wijken) are drawn thin and grey for
+    orientation, above all when there are no tiles (offline): without them the map is an empty
+    grey square. They are not interactive, so that a click anywhere reaches the map and moves
+    the point.
+    """
+    tiles = tiles or TileSettings()
+    fmap = folium.Map(location=point or ANTWERP_CENTER, zoom_start=16 if point else 12, tiles=None, maxZoom=MAX_ZOOM,
+                      minZoom=MIN_ZOOM)  # fmt: skip
+    if tiles.url:
+        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, max_zoom=MAX_ZOOM).add_to(fmap)
+    if outlines and outlines.get("features"):
+        folium.GeoJson(
+            dict(outlines),
+            style_function=lambda _f: {"color": "#6B7280", "weight": 1, "fillOpacity": 0.03},
+            interactive=False,
+        ).add_to(fmap)
+    if point is not None:
+        folium.CircleMarker(point, radius=9, color="#0072B2", fill=True, fill_opacity=0.8).add_to(fmap)
     return fmap

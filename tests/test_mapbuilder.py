@@ -13,7 +13,7 @@ import pytest
 from solidarity import assets
 from solidarity.catalog import build_catalog
 from solidarity.filters import FilterState, apply_filters
-from solidarity.mapbuilder import MarkerLayer, TileSettings, build_map, naive_map
+from solidarity.mapbuilder import MarkerLayer, TileSettings, build_map, build_point_map, naive_map
 from solidarity.store import Store
 from solidarity.synthetic import generate
 
@@ -203,3 +203,19 @@ def test_template_code_in_data_is_not_run(catalog) -> None:
     html = build_map(frame, centres, catalog.projects, selected=frame.iloc[0]["id"], tiles=NO_TILES).get_root().render()
     assert "Club 49" not in html and "Centrum 42" not in html and "yes{%" not in html
     assert "Club &#123;&#123; 7*7 &#125;&#125;" in html
+
+
+def test_a_forms_map_shows_the_point_and_the_outlines_without_catching_clicks() -> None:
+    """The small map of /beheer and /meld: offline, the wijken's outlines give it a place; they are
+    not interactive (a click on them reaches the map and moves the point); the point when there is one."""
+    square = {"type": "Polygon", "coordinates": [[[4.40, 51.21], [4.41, 51.21], [4.41, 51.22], [4.40, 51.21]]]}
+    outlines = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": square, "properties": {}}]}
+    fmap = build_point_map((51.215, 4.405), TileSettings(""), outlines)
+    kinds = [type(child).__name__ for child in fmap._children.values()]
+    assert kinds.count("GeoJson") == 1 and kinds.count("CircleMarker") == 1 and "TileLayer" not in kinds
+    html = fmap.get_root().render()
+    assert '"interactive": false' in html and "4.41" in html
+    online = build_point_map(None, TileSettings(), None)
+    kinds = [type(child).__name__ for child in online._children.values()]
+    assert kinds == ["TileLayer"], "no point yet, no outlines given: tiles only"
+    assert online.location == [51.2165, 4.42]

@@ -18,7 +18,9 @@ from solidarity.i18n import (
     normalise_language,
     set_language,
 )
+from solidarity.mapbuilder import TileSettings, build_point_map
 from solidarity.safety import esc
+from ui import resources
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +126,9 @@ def run_marker() -> None:
     count = int(st.session_state.get(RUN_KEY, 0)) + 1
     st.session_state[RUN_KEY] = count
     st.html(f'<span class="sm-run" data-run="{count}" hidden></span>')
+
+
+def form_map(point: tuple[float, float] | None) -> Any:
+    """The forms' small map (``/beheer``, ``/meld``) with the settings' tiles and the wijken's outlines."""
+    config = resources.settings()
+    return build_point_map(point, TileSettings(config.TILES_URL, config.TILES_ATTRIBUTION), resources.wijk_outlines())

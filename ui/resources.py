@@ -65,6 +65,21 @@ def current_boundaries(config: Settings) -> Boundaries | None:
     return load_boundaries(config.geodata_paths)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _outlines(wijken_key: str) -> dict | None:
+    found = current_boundaries(settings())
+    if found is None:
+        return None
+    # About 10 m of simplification: a thin outline for orientation, a fraction of the file's size.
+    return found.to_geojson({w.code: w.geometry for w in found.wijken}, tolerance=0.0001)
+
+
+def wijk_outlines() -> dict | None:
+    """The wijken's outlines as GeoJSON for the forms' small maps (cached per boundary file), or None."""
+    path = find_wijken_file(settings().geodata_paths)
+    return _outlines(f"{path}:{path.stat().st_mtime_ns}" if path else "")
+
+
 # cache_resource, not cache_data: every session gets the same objects, without unpickling a
 # copy on each rerun (10 ms at 10,000 initiatives). Pages and the core only read them (the list
 # per language kept on the catalogue aside): filters return new frames; tests/test_pages.py

@@ -15,13 +15,12 @@ import streamlit as st
 from geo.area import in_antwerp
 from solidarity import suggestions as sugg
 from solidarity.i18n import _
-from solidarity.mapbuilder import ANTWERP_CENTER
 from solidarity.pagestate import Params, last_value
 from solidarity.safety import md
 from solidarity.store import RateLimited
 from solidarity.teamviews import lookup_address
 from ui import resources
-from ui.common import in_language
+from ui.common import form_map, in_language
 from ui.state import PageState
 
 SHOWN_AT = "sg:shown_at"  # when the form was first shown (the minimum time to fill in)
@@ -126,17 +125,10 @@ def form(kind: str, initiative: str) -> None:
 
 def point_map() -> None:
     """A small map: the point found or tapped; a tap puts the point there."""
-    import folium  # deferred: the map only on this part of the page
     from streamlit_folium import st_folium  # deferred: a component must be declared inside the running server
 
     point = st.session_state.get(POINT)
-    config = resources.settings()
-    centre = point[:2] if point else ANTWERP_CENTER
-    fmap = folium.Map(location=centre, zoom_start=16 if point else 12, tiles=None, maxZoom=19)
-    if config.TILES_URL:
-        folium.TileLayer(tiles=config.TILES_URL, attr=config.TILES_ATTRIBUTION, max_zoom=19).add_to(fmap)
-    if point:
-        folium.CircleMarker(centre, radius=9, color="#0072B2", fill=True, fill_opacity=0.8).add_to(fmap)
+    fmap = form_map(tuple(point[:2]) if point else None)
     clicked = st_folium(fmap, height=240, use_container_width=True, returned_objects=["last_clicked"], key="sg_map",
                         render=False)  # fmt: skip
     if point:

@@ -20,7 +20,6 @@ from solidarity.auth import Editor
 from solidarity.filters import fold
 from solidarity.freshness import checked_text, stale_entries
 from solidarity.i18n import N_, _
-from solidarity.mapbuilder import ANTWERP_CENTER
 from solidarity.model import CATEGORIES, PRECISION_LABELS, SOLIDARITY_LABELS, STATUSES, WHEELCHAIR_LABELS
 from solidarity.pagestate import Params, last_value
 from solidarity.safety import md
@@ -35,7 +34,7 @@ from solidarity.teamviews import (
     when,
 )
 from ui import resources
-from ui.common import in_language
+from ui.common import form_map, in_language
 from ui.state import Binding, PageState
 
 SECTIONS: dict[str, str] = {
@@ -305,17 +304,9 @@ def location_block(errors: dict[str, str]) -> None:
     """Address lookup, the point on a small map (a click moves it), the precision."""
     st.button(_("Look up the address"), icon=":material/search:", on_click=_look_up, key="tm_lookup")
     lat, lon = st.session_state.get(_key("lat")), st.session_state.get(_key("lon"))
-    # deferred: a component must be declared inside the running server, not when app.py is imported
-    import folium  # deferred: only the form's preview map needs it here
-    from streamlit_folium import st_folium  # deferred: see above
+    from streamlit_folium import st_folium  # deferred: a component must be declared inside the running server
 
-    centre = (lat, lon) if lat is not None and lon is not None else ANTWERP_CENTER
-    config = resources.settings()
-    fmap = folium.Map(location=centre, zoom_start=16 if lat is not None else 12, tiles=None, maxZoom=19)
-    if config.TILES_URL:
-        folium.TileLayer(tiles=config.TILES_URL, attr=config.TILES_ATTRIBUTION, max_zoom=19).add_to(fmap)
-    if lat is not None and lon is not None:
-        folium.CircleMarker(centre, radius=9, color="#0072B2", fill=True, fill_opacity=0.8).add_to(fmap)
+    fmap = form_map((lat, lon) if lat is not None and lon is not None else None)
     clicked = st_folium(fmap, height=260, use_container_width=True, returned_objects=["last_clicked"], key="tm_map",
                         render=False)  # fmt: skip
     st.caption(_("Click the map to move the point."))
