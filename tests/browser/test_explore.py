@@ -406,7 +406,11 @@ def test_legend_covers_no_marker(app_real_notiles, shared_page, viewport) -> Non
     """In the default view no marker or cluster is hidden under the legend (it used to cover
     Buurtwerk De Stek and the Kiel initiatives in the bottom-left corner)."""
     opened, frame = explore_nl(app_real_notiles, shared_page, viewport)
-    assert frame.evaluate(LEGEND_OVERLAP_JS) == []
+    # Once the view has settled: on a phone the map refits when its frame gets its size, and a
+    # cluster passes the corner during that animation (seen once under full test load).
+    covered: list = []
+    poll(opened.page, lambda: not covered.append(frame.evaluate(LEGEND_OVERLAP_JS)) and covered[-1] == [], timeout=10)
+    assert covered[-1] == []
 
 
 OUT_OF_VIEW_JS = """() => {
