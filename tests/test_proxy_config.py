@@ -129,7 +129,9 @@ def config(tmp_path: Path, **kwargs: object) -> ProxyConfig:
 def test_render_names_every_upstream_and_the_sticky_hash(tmp_path: Path) -> None:
     text = render(config(tmp_path))
     assert "hash $sticky_key consistent;" in text
-    assert "server 127.0.0.1:18501 max_fails=1" in text and "server 127.0.0.1:18502 max_fails=1" in text
+    assert "server 127.0.0.1:18501 max_fails=2" in text and "server 127.0.0.1:18502 max_fails=2" in text
+    # below uvicorn's 5 s idle timeout: a reused connection is never one the app has closed
+    assert "keepalive_timeout 4s;" in text
     assert '"app-1"' in text and '"app-2"' in text
     assert "listen 127.0.0.1:18080;" in text
     assert "proxy_set_header Upgrade $http_upgrade;" in text
