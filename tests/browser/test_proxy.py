@@ -462,8 +462,9 @@ def test_every_page_under_the_policy_with_only_the_fonts_it_uses(proxied: Proxie
 
 def download_through(page: Any, button: Any) -> Path:
     """Click a download button and return the file. One more click when nothing came within 30 s:
-    on a loaded test machine a click now and then gets no answer from the websocket (seen once in
-    several hundred downloads, never on an idle machine); a broken download fails both clicks."""
+    seen twice under full test load (no request for the file reached the proxy), never on an idle
+    machine; the cause was not established (perhaps the stale keep-alive connections fixed in
+    deploy/nginx.conf.j2). A broken download fails both clicks."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     for attempt in (1, 2):
