@@ -430,9 +430,17 @@ class Store:
         query = sa.select(i.id, i.name, i.address, i.centre_id, i.last_verified, i.status, i.version, i.archived)
         names = ["id", "name", "address", "centre_id", "last_verified", "status", "version", "archived"]
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        # Column by column: five times faster than a frame of 10,000 Row objects (bench part 10).
-        columns = list(zip(*rows)) if rows else [() for _ in names]
+            # The driver's plain tuples: SQLAlchemy's Row objects cost about 50 ms at 10,000 rows,
+            # and the team's page reads this after every save (bench part 10). The query has no
+            # parameters; the only typed column, archived, is made bool below (SQLite gives 0/1).
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.execute(str(query.compile(dialect=conn.dialect)))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        # Column by column: several times faster than a frame built row by row.
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         frame = pd.DataFrame({name: list(values) for name, values in zip(names, columns, strict=True)}, columns=names)
         frame["centre_id"] = frame["centre_id"].fillna("")
         frame["archived"] = frame["archived"].astype(bool)

@@ -369,3 +369,15 @@ def test_reserve_slot_spaces_requests_and_refuses_beyond_max_wait(any_store: Sto
     assert any_store.reserve_slot("nominatim", 1.0, 0.5) is None  # the next is ~3 s away
     assert any_store._reserve("nominatim", 1.0, 10.0)[1] == pytest.approx(times[-1] + 1.0)  # nothing was taken
     assert any_store.reserve_slot("other", 1.0, 0.5) == pytest.approx(0.0, abs=0.5)
+
+
+def test_initiative_index_holds_every_initiative_archived_ones_too(any_store: Store) -> None:
+    """The team's light index (read through the driver's cursor): every row, typed like the frames."""
+    any_store.archive("initiatives", "i2", version=1, who="t")
+    index = any_store.initiative_index()
+    assert list(index.columns) == ["id", "name", "address", "centre_id", "last_verified", "status", "version", "archived"]
+    full = any_store.initiatives(include_inactive=True, include_archived=True)
+    assert sorted(index["id"]) == sorted(full["id"]) and list(index["id"]) == sorted(index["id"])
+    assert index["archived"].dtype == bool and index.set_index("id")["archived"].to_dict()["i2"] is True
+    assert index.set_index("id").loc["i2", "version"] == 2
+    assert not index["centre_id"].isna().any()
