@@ -410,9 +410,8 @@ def test_legend_covers_no_marker(app_real_notiles, shared_page, viewport) -> Non
     opened, frame = explore_nl(app_real_notiles, shared_page, viewport)
     # Once the view has settled: on a phone the map refits when its frame gets its size, and a
     # cluster passes the corner during that animation (seen once under full test load).
-    covered: list = []
-    poll(opened.page, lambda: not covered.append(frame.evaluate(LEGEND_OVERLAP_JS)) and covered[-1] == [], timeout=10)
-    assert covered[-1] == []
+    poll(opened.page, lambda: frame.evaluate(LEGEND_OVERLAP_JS) == [], timeout=10)
+    assert frame.evaluate(LEGEND_OVERLAP_JS) == []
 
 
 OUT_OF_VIEW_JS = """() => {
